@@ -1,0 +1,45 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
+import { DlqPublisher, TopicProvisioner, buildKafkaConfig } from '@app/kafka-admin';
+import { ConsumerConfig } from '../config/consumer.config';
+
+/**
+ * Kafka clients the consumer owns beside Nest's transport: an admin client (provisioning, health,
+ * lag) and an idempotent producer for the DLQ and analytics topics.
+ */
+@Injectable()
+export class KafkaClients implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(KafkaClients.name);
+  readonly admin: Admin;
+  readonly producer: Producer;
+  readonly dlq: DlqPublisher;
+
+  constructor(private readonly config: ConsumerConfig) {
+    const kafka = new Kafka({
+      ...buildKafkaConfig(config.kafka.connection, `${config.consumer.clientId}-admin`),
+      logLevel: logLevel.WARN,
+    });
+    this.admin = kafka.admin();
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.dlq = new DlqPublisher(this.producer, config.kafka.topics.deadLetter.name);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.admin.connect();
+    if (this.config.kafka.provisionTopics) {
+      await new TopicProvisioner(this.admin, this.logger).provision(
+        Object.values(this.config.kafka.topics),
+      );
+    }
+    await this.producer.connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+}

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { buildKafkaConfig } from '@app/kafka-admin';
+import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';
+import { ConsumerConfig, loadConsumerConfig } from './config/consumer.config';
+import { ConsumerModule } from './consumer.module';
+
+export const OPENAPI_INFO = {
+  title: 'Eyego consumer',
+  description: 'Stores user-activity events from Kafka in MongoDB and serves them.',
+  version: '1.0.0',
+};
+
+export function kafkaTransportOptions(config: ConsumerConfig): MicroserviceOptions {
+  return {
+    transport: Transport.KAFKA,
+    options: {
+      // The spec's group id is exact: no "-server" suffix.
+      postfixId: '',
+      client: buildKafkaConfig(config.kafka.connection, config.consumer.clientId),
+      consumer: {
+        groupId: config.consumer.groupId,
+        sessionTimeout: config.consumer.sessionTimeoutMs,
+        heartbeatInterval: config.consumer.heartbeatIntervalMs,
+        retry: config.kafka.connection.retry,
+        allowAutoTopicCreation: false,
+      },
+      // Offsets are committed by the ingestion service after the write, never automatically.
+      run: { autoCommit: false },
+      subscribe: { fromBeginning: true },
+      // Keep the value as bytes: invalid records reach the DLQ byte for byte.
+      parser: { keepBinary: true },
+    },
+  };
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConsumerConfig(process.env);
+  const app = await createHttpApp(ConsumerModule.forRoot(config), {
+    ...OPENAPI_INFO,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    logLevel: config.logLevel,
+  });
+  app.connectMicroservice<MicroserviceOptions>(kafkaTransportOptions(config), {
+    inheritAppConfig: true,
+  });
+  setupSwagger(app, buildOpenApiDocument(app, OPENAPI_INFO));
+  // init first: topics are provisioned and indexes exist before the first record arrives.
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(config.http.port, config.http.host);
+  Logger.log(
+    { msg: 'consumer listening', url: await app.getUrl(), group: config.consumer.groupId },
+    'Bootstrap',
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  // eslint-disable-next-line no-console -- the logger may not exist yet
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

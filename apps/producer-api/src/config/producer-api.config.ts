@@ -1,0 +1,64 @@
+import { LogLevel } from '@nestjs/common';
+import { z } from 'zod';
+import { PRODUCER_CLIENT_ID } from '@app/contracts';
+import {
+  KafkaSettings,
+  envCsv,
+  envInt,
+  kafkaEnvSchema,
+  parseEnv,
+  toKafkaSettings,
+} from '@app/kafka-admin';
+
+export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
+const schema = kafkaEnvSchema.extend({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+    .optional()
+    .default('log'),
+  PRODUCER_API_HOST: z.string().optional().default('0.0.0.0'),
+  PRODUCER_API_PORT: envInt(3000, 0, 65535),
+  PRODUCER_CLIENT_ID: z.string().min(1).optional().default(PRODUCER_CLIENT_ID),
+  PRODUCER_COMPRESSION: z.enum(COMPRESSIONS).optional().default('gzip'),
+  /** Longest a request waits for the broker's acknowledgement before answering 503. */
+  PRODUCER_SEND_TIMEOUT_MS: envInt(5000, 100, 120_000),
+  HTTP_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
+  BATCH_MAX_EVENTS: envInt(500, 1, 10_000),
+  ACTIVITY_TYPES_EXTRA: envCsv([]),
+});
+
+/** The producer-api's configuration, validated once at boot (CONVENTIONS.md, habit 3). */
+export class ProducerApiConfig {
+  constructor(
+    readonly env: 'development' | 'production' | 'test',
+    readonly logLevel: LogLevel,
+    readonly http: { host: string; port: number; bodyLimitBytes: number; batchMaxEvents: number },
+    readonly kafka: KafkaSettings,
+    readonly producer: { clientId: string; compression: Compression; sendTimeoutMs: number },
+    readonly activityTypesExtra: string[],
+  ) {}
+}
+
+export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApiConfig {
+  const e = parseEnv(schema, env);
+  return new ProducerApiConfig(
+    e.NODE_ENV,
+    e.LOG_LEVEL,
+    {
+      host: e.PRODUCER_API_HOST,
+      port: e.PRODUCER_API_PORT,
+      bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+      batchMaxEvents: e.BATCH_MAX_EVENTS,
+    },
+    toKafkaSettings(e),
+    {
+      clientId: e.PRODUCER_CLIENT_ID,
+      compression: e.PRODUCER_COMPRESSION,
+      sendTimeoutMs: e.PRODUCER_SEND_TIMEOUT_MS,
+    },
+    e.ACTIVITY_TYPES_EXTRA,
+  );
+}

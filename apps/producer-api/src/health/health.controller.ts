@@ -1,0 +1,33 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { KafkaHealthIndicator } from '@app/platform';
+import { ActivityPublisher } from '../activities/activity.publisher';
+
+const KAFKA_CHECK_TIMEOUT_MS = 2000;
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly publisher: ActivityPublisher,
+  ) {}
+
+  /** Liveness: the process serves HTTP. Never depends on Kafka. */
+  @Get('live')
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  /** Readiness: the broker answers within the bound. */
+  @Get(['ready', ''])
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.kafka.isHealthy('kafka', this.publisher.admin, KAFKA_CHECK_TIMEOUT_MS),
+    ]);
+  }
+}

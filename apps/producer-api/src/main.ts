@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';
+import { ProducerApiConfig, loadProducerApiConfig } from './config/producer-api.config';
+import { ProducerApiModule } from './producer-api.module';
+
+export const OPENAPI_INFO = {
+  title: 'Eyego producer API',
+  description: 'Validates user-activity events and publishes them to Kafka (user-activity-logs).',
+  version: '1.0.0',
+};
+
+async function bootstrap(): Promise<void> {
+  // Validated here too so that a bad variable stops the process before anything starts.
+  const preflight = loadProducerApiConfig(process.env);
+  const app = await createHttpApp(ProducerApiModule, {
+    ...OPENAPI_INFO,
+    bodyLimitBytes: preflight.http.bodyLimitBytes,
+    logLevel: preflight.logLevel,
+  });
+  const config = app.get(ProducerApiConfig);
+  setupSwagger(app, buildOpenApiDocument(app, OPENAPI_INFO));
+  await app.listen(config.http.port, config.http.host);
+  Logger.log(
+    {
+      msg: 'producer-api listening',
+      url: await app.getUrl(),
+      docs: '/docs',
+      health: '/health/ready',
+    },
+    'Bootstrap',
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  // eslint-disable-next-line no-console -- the logger may not exist yet
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

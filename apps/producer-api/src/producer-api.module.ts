@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { ActivityEventValidator, ActivityTypeRegistry } from '@app/contracts';
+import { KafkaHealthIndicator } from '@app/platform';
+import { ActivitiesController } from './activities/activities.controller';
+import { ActivityIngestService } from './activities/activity-ingest.service';
+import { ActivityPublisher } from './activities/activity.publisher';
+import { ProducerApiConfig, loadProducerApiConfig } from './config/producer-api.config';
+import { HealthController } from './health/health.controller';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      ignoreEnvFile: false,
+      validate: (env) => ({ producerApi: loadProducerApiConfig(env) }),
+    }),
+    TerminusModule.forRoot({ errorLogStyle: 'json' }),
+  ],
+  controllers: [ActivitiesController, HealthController],
+  providers: [
+    {
+      provide: ProducerApiConfig,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService) => config.getOrThrow<ProducerApiConfig>('producerApi'),
+    },
+    {
+      provide: ActivityEventValidator,
+      inject: [ProducerApiConfig],
+      useFactory: (config: ProducerApiConfig) =>
+        new ActivityEventValidator(new ActivityTypeRegistry(config.activityTypesExtra)),
+    },
+    ActivityPublisher,
+    ActivityIngestService,
+    KafkaHealthIndicator,
+  ],
+})
+export class ProducerApiModule {}

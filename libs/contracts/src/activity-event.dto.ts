@@ -1,0 +1,122 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ACTIVITY_TYPES_V1, ACTIVITY_TYPE_PATTERN } from './activity-types';
+import { EVENT_ID_PATTERN, LIMITS, USER_ID_PATTERN } from './limits';
+import { CURRENT_SCHEMA_VERSION } from './schema-version';
+
+/** A string field documented and validated by one decorator, so docs and rules cannot drift. */
+function StringField(opts: {
+  description: string;
+  example: string;
+  min?: number;
+  max: number;
+  pattern?: RegExp;
+  required: boolean;
+}): PropertyDecorator {
+  const doc = {
+    description: opts.description,
+    example: opts.example,
+    minLength: opts.min ?? 1,
+    maxLength: opts.max,
+    ...(opts.pattern ? { pattern: opts.pattern.source } : {}),
+  };
+  return applyDecorators(
+    opts.required ? ApiProperty(doc) : ApiPropertyOptional(doc),
+    ...(opts.required ? [] : [IsOptional()]),
+    IsString(),
+    Length(opts.min ?? 1, opts.max),
+    ...(opts.pattern ? [Matches(opts.pattern)] : []),
+  );
+}
+
+/** Documentation of metadata's well-known keys; free-form keys are allowed within LIMITS. */
+export class ActivityMetadataDto {
+  @ApiPropertyOptional({ description: 'Client IPv4 or IPv6 address', example: '192.168.1.1' })
+  ipAddress?: string;
+
+  @ApiPropertyOptional({
+    example: 'Mozilla/5.0 (X11; Linux x86_64)',
+    maxLength: LIMITS.userAgentMaxLength,
+  })
+  userAgent?: string;
+
+  @ApiPropertyOptional({ example: 'sess_abc123', maxLength: LIMITS.sessionIdMaxLength })
+  sessionId?: string;
+}
+
+/** The value of a `user-activity-logs` record, schema 1.x (see the spec's Message Structure). */
+export class ActivityEventDto {
+  @StringField({
+    description:
+      'Unique event id and idempotency key. Optional on ingest: the API generates `evt_<time-ordered id>`.',
+    example: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7',
+    min: 8,
+    max: LIMITS.eventIdMaxLength,
+    pattern: EVENT_ID_PATTERN,
+    required: false,
+  })
+  eventId?: string;
+
+  @StringField({
+    description: 'The user the activity belongs to; also the Kafka partition key.',
+    example: 'user123',
+    max: LIMITS.userIdMaxLength,
+    pattern: USER_ID_PATTERN,
+    required: true,
+  })
+  userId!: string;
+
+  @ApiProperty({
+    description: `One of the configured activity types (built in: ${ACTIVITY_TYPES_V1.join(', ')}).`,
+    example: 'login',
+    pattern: ACTIVITY_TYPE_PATTERN.source,
+  })
+  @IsString()
+  @Matches(ACTIVITY_TYPE_PATTERN)
+  activityType!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time.',
+    example: '2024-01-12T10:30:00.000Z',
+    format: 'date-time',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  timestamp?: string;
+
+  @ApiPropertyOptional({
+    type: ActivityMetadataDto,
+    description: `Context of the activity: ipAddress, userAgent, sessionId, plus up to ${LIMITS.metadataMaxExtraKeys} free-form keys (depth ≤ ${LIMITS.metadataMaxDepth}, ≤ ${LIMITS.metadataMaxBytes} bytes).`,
+  })
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description:
+      'Schema version (semantic). Any 1.x.y is accepted; `1.0` reads as 1.0.0. Defaults to the current one.',
+    example: CURRENT_SCHEMA_VERSION,
+  })
+  @IsOptional()
+  @IsString()
+  version?: string;
+}
+
+export interface ActivityMetadata {
+  ipAddress?: string;
+  userAgent?: string;
+  sessionId?: string;
+  [key: string]: unknown;
+}
+
+/** A validated event in the current schema: what goes on the topic and into the database. */
+export interface ActivityEvent {
+  eventId: string;
+  userId: string;
+  activityType: string;
+  timestamp: string;
+  metadata: ActivityMetadata;
+  version: string;
+}

@@ -1,0 +1,190 @@
+import { ValidationError, validateSync } from 'class-validator';
+import { ActivityEvent, ActivityEventDto } from './activity-event.dto';
+import { ActivityTypeRegistry } from './activity-types';
+import { ErrorCode } from './error-codes';
+import { FORBIDDEN_KEYS, LIMITS } from './limits';
+import { checkMetadata, isPlainObject } from './metadata.rules';
+import type { FieldIssue } from './problem';
+import {
+  CURRENT_SCHEMA_VERSION,
+  SUPPORTED_MAJOR,
+  UPCASTERS,
+  Upcaster,
+  parseSchemaVersion,
+  upcast,
+} from './schema-version';
+
+export type ValidationOutcome =
+  | { ok: true; event: ActivityEvent; /** JSON of `event`, ready to produce. */ json: string }
+  | { ok: false; code: ErrorCode; message: string; issues: FieldIssue[] };
+
+export interface ValidateOptions {
+  /**
+   * Ingest (HTTP): eventId, timestamp and version may be omitted and get defaults, and the
+   * timestamp must be recent. Stored (Kafka): every field must be present, any past time is fine.
+   */
+  mode: 'ingest' | 'stored';
+  /** Generates ids for ingest events that carry none. */
+  newEventId?: () => string;
+  now?: Date;
+}
+
+const TIMESTAMP_HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
+const MIN_TIMESTAMP_MS = Date.parse(LIMITS.timestampMinIso);
+
+function flattenErrors(errors: ValidationError[], prefix = ''): FieldIssue[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
+      field,
+      rule: rule === 'whitelistValidation' ? 'unknownField' : rule,
+      message: rule === 'whitelistValidation' ? `unknown field "${e.property}"` : message,
+    }));
+    return [...own, ...flattenErrors(e.children ?? [], field)];
+  });
+}
+
+const fail = (code: ErrorCode, message: string, issues: FieldIssue[] = []): ValidationOutcome => ({
+  ok: false,
+  code,
+  message,
+  issues,
+});
+
+/**
+ * The single validation path of an activity event, used by the HTTP API before producing and by
+ * the consumer before storing, so both accept exactly the same events.
+ */
+export class ActivityEventValidator {
+  constructor(
+    private readonly activityTypes: ActivityTypeRegistry = new ActivityTypeRegistry(),
+    private readonly upcasters: readonly Upcaster[] = UPCASTERS,
+  ) {}
+
+  validate(input: unknown, options: ValidateOptions): ValidationOutcome {
+    if (!isPlainObject(input)) {
+      return fail(ErrorCode.VALIDATION_ERROR, 'an activity event must be a JSON object', [
+        { field: '', message: 'must be a JSON object', rule: 'isObject' },
+      ]);
+    }
+    const forbidden = Object.keys(input).filter((k) => FORBIDDEN_KEYS.has(k));
+    if (forbidden.length > 0) {
+      return fail(
+        ErrorCode.VALIDATION_ERROR,
+        'the event has forbidden keys',
+        forbidden.map((k) => ({
+          field: k,
+          message: `key "${k}" is not allowed`,
+          rule: 'forbiddenKey',
+        })),
+      );
+    }
+
+    const versionIssue = this.checkVersion(input.version, options);
+    if (versionIssue) return versionIssue;
+
+    const raw = upcast(input, this.upcasters);
+    const dto = Object.assign(new ActivityEventDto(), raw);
+    const issues = flattenErrors(
+      validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }),
+    );
+    if (typeof dto.activityType === 'string' && !issues.some((i) => i.field === 'activityType')) {
+      if (!this.activityTypes.has(dto.activityType)) {
+        issues.push({ field: 'activityType', message: 'Invalid activity type', rule: 'isIn' });
+      }
+    }
+    if (options.mode === 'stored') {
+      for (const field of ['eventId', 'timestamp'] as const) {
+        if (dto[field] === undefined)
+          issues.push({ field, message: `${field} is required`, rule: 'isDefined' });
+      }
+    }
+    if (isPlainObject(dto.metadata)) issues.push(...checkMetadata(dto.metadata));
+    if (typeof dto.timestamp === 'string' && !issues.some((i) => i.field === 'timestamp')) {
+      issues.push(...this.checkTimestamp(dto.timestamp, options));
+    }
+    if (issues.length > 0) {
+      return fail(
+        ErrorCode.VALIDATION_ERROR,
+        issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+        issues,
+      );
+    }
+
+    const event: ActivityEvent = {
+      eventId: dto.eventId ?? this.generateId(options),
+      userId: dto.userId,
+      activityType: dto.activityType,
+      timestamp: new Date(dto.timestamp ?? (options.now ?? new Date()).toISOString()).toISOString(),
+      metadata: dto.metadata ?? {},
+      version: dto.version ?? CURRENT_SCHEMA_VERSION,
+    };
+    const json = JSON.stringify(event);
+    if (Buffer.byteLength(json) > LIMITS.eventMaxBytes) {
+      return fail(
+        ErrorCode.VALIDATION_ERROR,
+        `the event is larger than ${LIMITS.eventMaxBytes} bytes`,
+        [{ field: '', message: `larger than ${LIMITS.eventMaxBytes} bytes`, rule: 'maxBytes' }],
+      );
+    }
+    return { ok: true, event, json };
+  }
+
+  private checkVersion(version: unknown, options: ValidateOptions): ValidationOutcome | null {
+    if (version === undefined && options.mode === 'ingest') return null;
+    const parsed = parseSchemaVersion(version);
+    if (!parsed) {
+      return fail(ErrorCode.VALIDATION_ERROR, 'version must be a semantic version such as 1.0.0', [
+        { field: 'version', message: 'must be a semantic version such as 1.0.0', rule: 'semver' },
+      ]);
+    }
+    if (parsed.major !== SUPPORTED_MAJOR) {
+      return fail(
+        ErrorCode.UNSUPPORTED_SCHEMA_VERSION,
+        `schema version ${String(version)} is not supported; this service reads ${SUPPORTED_MAJOR}.x.y`,
+        [
+          {
+            field: 'version',
+            message: `major version must be ${SUPPORTED_MAJOR}`,
+            rule: 'supportedMajor',
+          },
+        ],
+      );
+    }
+    return null;
+  }
+
+  private checkTimestamp(timestamp: string, options: ValidateOptions): FieldIssue[] {
+    if (!TIMESTAMP_HAS_ZONE.test(timestamp)) {
+      return [
+        { field: 'timestamp', message: 'must include a time zone (e.g. Z)', rule: 'timeZone' },
+      ];
+    }
+    const ms = Date.parse(timestamp);
+    if (Number.isNaN(ms) || ms < MIN_TIMESTAMP_MS) {
+      return [
+        { field: 'timestamp', message: `must be after ${LIMITS.timestampMinIso}`, rule: 'minDate' },
+      ];
+    }
+    const now = (options.now ?? new Date()).getTime();
+    if (ms > now + LIMITS.timestampMaxFutureSkewMs) {
+      return [{ field: 'timestamp', message: 'is too far in the future', rule: 'maxDate' }];
+    }
+    if (options.mode === 'ingest' && ms < now - LIMITS.timestampMaxAgeMs) {
+      return [
+        {
+          field: 'timestamp',
+          message: 'is older than the accepted window (7 days)',
+          rule: 'minDate',
+        },
+      ];
+    }
+    return [];
+  }
+
+  private generateId(options: ValidateOptions): string {
+    if (!options.newEventId)
+      throw new Error('ingest validation needs newEventId to fill a missing eventId');
+    return options.newEventId();
+  }
+}

@@ -1,0 +1,12 @@
+export * from './activity-event.dto';
+export * from './activity-event.validator';
+export * from './activity-types';
+export * from './dlq-envelope';
+export * from './error-codes';
+export * from './event-id';
+export * from './kafka-record';
+export * from './limits';
+export { checkMetadata } from './metadata.rules';
+export * from './problem';
+export * from './schema-version';
+export * from './topics';

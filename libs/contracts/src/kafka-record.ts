@@ -1,0 +1,67 @@
+import type { ActivityEvent } from './activity-event.dto';
+
+/** Header names on `user-activity-logs` records (spec: source, timestamp; plus ours). */
+export const HEADERS = {
+  source: 'source',
+  timestamp: 'timestamp',
+  schemaVersion: 'schemaVersion',
+  contentType: 'contentType',
+  correlationId: 'correlationId',
+  eventId: 'eventId',
+  /** Set on records replayed from the DLQ: when and from which DLQ coordinates. */
+  replayedAt: 'replayedAt',
+  replayedFrom: 'replayedFrom',
+} as const;
+
+/** Header names added on `user-activity-logs-dlq` records (spec: originalTopic/Partition/Offset). */
+export const DLQ_HEADERS = {
+  originalTopic: 'originalTopic',
+  originalPartition: 'originalPartition',
+  originalOffset: 'originalOffset',
+  errorCode: 'errorCode',
+} as const;
+
+export const JSON_CONTENT_TYPE = 'application/json';
+
+export interface OutgoingRecord {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface RecordOptions {
+  source: string;
+  correlationId: string;
+  /** JSON of the event when already serialized (the validator returns it). */
+  json?: string;
+  now?: Date;
+}
+
+/** The Kafka record of one event: key = userId (per-user ordering), value = JSON, headers. */
+export function toActivityRecord(event: ActivityEvent, options: RecordOptions): OutgoingRecord {
+  return {
+    key: event.userId,
+    value: options.json ?? JSON.stringify(event),
+    headers: {
+      [HEADERS.source]: options.source,
+      [HEADERS.timestamp]: (options.now ?? new Date()).toISOString(),
+      [HEADERS.schemaVersion]: event.version,
+      [HEADERS.contentType]: JSON_CONTENT_TYPE,
+      [HEADERS.correlationId]: options.correlationId,
+      [HEADERS.eventId]: event.eventId,
+    },
+  };
+}
+
+/** Kafka headers arrive as Buffers (or arrays of them); this reads them as strings. */
+export function decodeHeaders(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[name] = first.toString();
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Small zod helpers for environment variables, which are always strings. */
+export const envBool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+export const envInt = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+export const envOptionalInt = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).optional();
+
+export const envCsv = (fallback: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined || v.trim() === ''
+        ? fallback
+        : v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+    );
+
+/** Turns a zod failure into one message that names every offending variable. */
+export function formatEnvError(error: z.ZodError): string {
+  const lines = error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
+  return `Invalid configuration (environment variables):\n${lines.join('\n')}`;
+}
+
+/** Parses `env` with `schema` or throws an Error naming the bad variables. */
+export function parseEnv<S extends z.ZodTypeAny>(
+  schema: S,
+  env: Record<string, unknown>,
+): z.output<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) throw new Error(formatEnvError(result.error));
+  return result.data as z.output<S>;
+}

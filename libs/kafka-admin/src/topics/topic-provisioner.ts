@@ -1,0 +1,174 @@
+import { Admin, ConfigResourceTypes, ITopicMetadata } from 'kafkajs';
+import type { TopicSpec } from '@app/contracts';
+
+export interface ProvisionChange {
+  topic: string;
+  action: 'created' | 'partitions-increased' | 'config-repaired';
+  detail: string;
+}
+
+export interface ProvisionReport {
+  changes: ProvisionChange[];
+  warnings: string[];
+}
+
+export interface ProvisionLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+/** Kafka's own source code for a dynamic (per-topic) config value. */
+const DYNAMIC_TOPIC_CONFIG = 1;
+
+const desiredConfigs = (spec: TopicSpec): Record<string, string> => ({
+  'retention.ms': String(spec.retentionMs),
+  'cleanup.policy': spec.cleanupPolicy,
+});
+
+/**
+ * Topics as code: makes the cluster match the specs. Creates missing topics, raises partition
+ * counts, never lowers them (Kafka cannot, and it would break key → partition mapping), and
+ * restores drifted retention / cleanup policy. Idempotent and safe to run from several processes
+ * at once: "already exists" answers from a concurrent run are treated as success.
+ */
+export class TopicProvisioner {
+  constructor(
+    private readonly admin: Admin,
+    private readonly logger: ProvisionLogger = { log: () => undefined, warn: () => undefined },
+  ) {}
+
+  async provision(specs: readonly TopicSpec[]): Promise<ProvisionReport> {
+    const report: ProvisionReport = { changes: [], warnings: [] };
+    const existing = new Set(await this.admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.name));
+    if (missing.length > 0) await this.create(missing, report);
+
+    const present = specs.filter((s) => existing.has(s.name));
+    if (present.length > 0) {
+      const { topics } = await this.admin.fetchTopicMetadata({
+        topics: present.map((s) => s.name),
+      });
+      for (const spec of present) {
+        const meta = topics.find((t) => t.name === spec.name);
+        if (meta) await this.reconcilePartitions(spec, meta, report);
+      }
+      await this.reconcileConfigs(present, report);
+    }
+    for (const change of report.changes)
+      this.logger.log(`topic ${change.topic}: ${change.action} (${change.detail})`);
+    for (const warning of report.warnings) this.logger.warn(warning);
+    return report;
+  }
+
+  private async create(specs: readonly TopicSpec[], report: ProvisionReport): Promise<void> {
+    try {
+      await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: specs.map((s) => ({
+          topic: s.name,
+          numPartitions: s.partitions,
+          replicationFactor: s.replicationFactor,
+          configEntries: Object.entries(desiredConfigs(s)).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        })),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `creating topics ${specs.map((s) => s.name).join(', ')} failed: ${message}` +
+          (/replication/i.test(message)
+            ? ` (replication factor ${specs[0].replicationFactor} needs at least that many brokers; set KAFKA_REPLICATION_FACTOR)`
+            : ''),
+      );
+    }
+    // A concurrent provisioner may have created some of them first; that is fine either way.
+    for (const s of specs) {
+      report.changes.push({
+        topic: s.name,
+        action: 'created',
+        detail: `${s.partitions} partitions, RF ${s.replicationFactor}, retention.ms ${s.retentionMs}, cleanup.policy ${s.cleanupPolicy}`,
+      });
+    }
+  }
+
+  private async reconcilePartitions(
+    spec: TopicSpec,
+    meta: ITopicMetadata,
+    report: ProvisionReport,
+  ): Promise<void> {
+    const current = meta.partitions.length;
+    if (current > spec.partitions) {
+      report.warnings.push(
+        `topic ${spec.name} has ${current} partitions, more than the ${spec.partitions} configured; ` +
+          'partitions are never removed (Kafka cannot, and keys would map to other partitions)',
+      );
+      return;
+    }
+    if (current === spec.partitions) return;
+    try {
+      await this.admin.createPartitions({
+        topicPartitions: [{ topic: spec.name, count: spec.partitions }],
+      });
+    } catch (error) {
+      // INVALID_PARTITIONS: another process raised it at the same time; check what is there now.
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [spec.name] });
+      if ((topics[0]?.partitions.length ?? 0) < spec.partitions) throw error;
+    }
+    report.changes.push({
+      topic: spec.name,
+      action: 'partitions-increased',
+      detail: `${current} -> ${spec.partitions}`,
+    });
+  }
+
+  private async reconcileConfigs(
+    specs: readonly TopicSpec[],
+    report: ProvisionReport,
+  ): Promise<void> {
+    const described = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: specs.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.name })),
+    });
+    for (const spec of specs) {
+      const resource = described.resources.find((r) => r.resourceName === spec.name);
+      if (!resource) continue;
+      const current = new Map(resource.configEntries.map((e) => [e.configName, e]));
+      const desired = desiredConfigs(spec);
+      const drifted = Object.entries(desired).filter(
+        ([name, value]) => current.get(name)?.configValue !== value,
+      );
+      if (drifted.length === 0) continue;
+      // AlterConfigs replaces the topic's whole dynamic config: keep the overrides we do not manage.
+      const kept = resource.configEntries
+        .filter(
+          (e) =>
+            Number(e.configSource) === DYNAMIC_TOPIC_CONFIG &&
+            !(e.configName in desired) &&
+            !e.isSensitive,
+        )
+        .map((e) => ({ name: e.configName, value: e.configValue }));
+      await this.admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: spec.name,
+            configEntries: [
+              ...kept,
+              ...Object.entries(desired).map(([name, value]) => ({ name, value })),
+            ],
+          },
+        ],
+      });
+      for (const [name, value] of drifted) {
+        report.changes.push({
+          topic: spec.name,
+          action: 'config-repaired',
+          detail: `${name}: ${current.get(name)?.configValue ?? '(unset)'} -> ${value}`,
+        });
+      }
+    }
+  }
+}

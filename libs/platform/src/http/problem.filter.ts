@@ -1,0 +1,162 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CodedError,
+  ErrorCode,
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetails,
+  problemType,
+} from '@app/contracts';
+import { ProblemException } from './problem.exception';
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: ErrorCode.MALFORMED_REQUEST,
+  401: ErrorCode.UNAUTHORIZED,
+  404: ErrorCode.NOT_FOUND,
+  405: ErrorCode.METHOD_NOT_ALLOWED,
+  413: ErrorCode.PAYLOAD_TOO_LARGE,
+  415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  429: ErrorCode.RATE_LIMITED,
+};
+
+/** HTTP status of each error code when it reaches a client. */
+export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
+  [ErrorCode.VALIDATION_ERROR]: 400,
+  [ErrorCode.UNSUPPORTED_SCHEMA_VERSION]: 400,
+  [ErrorCode.MALFORMED_MESSAGE]: 400,
+  [ErrorCode.MALFORMED_REQUEST]: 400,
+  [ErrorCode.UNAUTHORIZED]: 401,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.METHOD_NOT_ALLOWED]: 405,
+  [ErrorCode.PAYLOAD_TOO_LARGE]: 413,
+  [ErrorCode.BATCH_TOO_LARGE]: 413,
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.STORAGE_UNAVAILABLE]: 503,
+  [ErrorCode.BROKER_UNAVAILABLE]: 503,
+  [ErrorCode.PROCESSING_FAILED]: 500,
+  [ErrorCode.INTERNAL_ERROR]: 500,
+};
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/** Maps any thrown value to a problem body; internals of 5xx errors never reach the client. */
+export function toProblem(
+  error: unknown,
+  requestId: string | undefined,
+  instance?: string,
+): {
+  problem: ProblemDetails;
+  headers: Record<string, string>;
+} {
+  if (error instanceof CodedError) {
+    const status = HTTP_STATUS_BY_CODE[error.code];
+    return {
+      problem: {
+        type: problemType(error.code),
+        title: TITLES[status] ?? 'Error',
+        status,
+        code: error.code,
+        detail:
+          status >= 500 && error.retryAfterSeconds === undefined
+            ? 'An unexpected error occurred.'
+            : error.message,
+        instance,
+        requestId,
+        ...(error.issues ? { errors: error.issues } : {}),
+      },
+      headers:
+        error.retryAfterSeconds !== undefined
+          ? { 'retry-after': String(error.retryAfterSeconds) }
+          : {},
+    };
+  }
+  if (error instanceof ProblemException) {
+    const status = error.getStatus();
+    return {
+      problem: {
+        type: problemType(error.code),
+        title: TITLES[status] ?? 'Error',
+        status,
+        code: error.code,
+        detail: error.detail,
+        instance,
+        requestId,
+        ...(error.errors ? { errors: error.errors } : {}),
+      },
+      headers: error.headers,
+    };
+  }
+  const status =
+    error instanceof HttpException
+      ? error.getStatus()
+      : ((error as FastifyLikeError | null)?.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR);
+  const code =
+    status >= 500
+      ? ErrorCode.INTERNAL_ERROR
+      : (CODE_BY_STATUS[status] ?? ErrorCode.MALFORMED_REQUEST);
+  const message = error instanceof Error ? error.message : 'request failed';
+  return {
+    problem: {
+      type: problemType(code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      code,
+      detail:
+        status >= 500
+          ? 'An unexpected error occurred; quote the requestId when reporting it.'
+          : message,
+      instance,
+      requestId,
+    },
+    headers: {},
+  };
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers } = toProblem(error, String(request.id), request.url);
+    if (problem.status >= 500) {
+      this.logger.error({
+        msg: 'request failed',
+        requestId: problem.requestId,
+        url: request.url,
+        error:
+          error instanceof Error
+            ? { name: error.name, message: error.message, stack: error.stack }
+            : error,
+      });
+    }
+    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+  }
+}

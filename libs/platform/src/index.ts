@@ -1,0 +1,4 @@
+export * from './health/kafka.health';
+export * from './http/http-app';
+export * from './http/problem.exception';
+export * from './http/problem.filter';

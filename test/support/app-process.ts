@@ -1,0 +1,107 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { REPO_ROOT } from './infra';
+
+export type AppName = 'producer-api' | 'consumer';
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns true or the time is up; returns whether it did. */
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return true;
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+/** One of the built apps running as a real child process, with its log kept in a file. */
+export class AppProcess {
+  private child?: ChildProcess;
+  readonly logFile: string;
+  exitCode: number | null = null;
+
+  constructor(
+    readonly name: AppName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+    label: string,
+  ) {
+    const dir = join(REPO_ROOT, '.infra', 'test-logs');
+    mkdirSync(dir, { recursive: true });
+    this.logFile = join(dir, `${label}-${name}-${port}.log`);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(readyTimeoutMs = 60_000): Promise<this> {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const portVar = this.name === 'producer-api' ? 'PRODUCER_API_PORT' : 'CONSUMER_PORT';
+    this.exitCode = null;
+    this.child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'dist', 'apps', this.name, 'src', 'main.js')],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          ...this.env,
+          [portVar]: String(this.port),
+          KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    this.child.stdout?.pipe(log);
+    this.child.stderr?.pipe(log);
+    this.child.once('exit', (code) => (this.exitCode = code ?? -1));
+    const ready = await eventually(async () => {
+      if (this.exitCode !== null)
+        throw new Error(`${this.name} exited with ${this.exitCode}; see ${this.logFile}`);
+      const res = await fetch(`${this.url}/health/ready`);
+      return res.status === 200;
+    }, readyTimeoutMs);
+    if (!ready)
+      throw new Error(`${this.name} not ready within ${readyTimeoutMs} ms; see ${this.logFile}`);
+    return this;
+  }
+
+  /** Graceful stop (SIGTERM) or a crash (SIGKILL); resolves when the process is gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<void> {
+    const child = this.child;
+    if (!child || this.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
