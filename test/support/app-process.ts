@@ -6,6 +6,9 @@ import { REPO_ROOT } from './infra';
 
 export type AppName = 'producer-api' | 'consumer';
 
+/** Where the built apps are; E2E_DIST_DIR lets parallel work trees use their own build. */
+export const DIST_DIR = process.env.E2E_DIST_DIR ?? join(REPO_ROOT, 'dist');
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
@@ -65,21 +68,17 @@ export class AppProcess {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const portVar = this.name === 'producer-api' ? 'PRODUCER_API_PORT' : 'CONSUMER_PORT';
     this.exitCode = null;
-    this.child = spawn(
-      process.execPath,
-      [join(REPO_ROOT, 'dist', 'apps', this.name, 'src', 'main.js')],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          ...this.env,
-          [portVar]: String(this.port),
-          KAFKAJS_NO_PARTITIONER_WARNING: '1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    this.child = spawn(process.execPath, [join(DIST_DIR, 'apps', this.name, 'src', 'main.js')], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        ...this.env,
+        [portVar]: String(this.port),
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
     this.child.once('exit', (code) => (this.exitCode = code ?? -1));

@@ -9,7 +9,17 @@ export default function globalSetup(): void {
     process.stderr.write('\n[e2e] starting Kafka and FerretDB if needed\n');
     infra('up');
   }
-  if (!existsSync(join(REPO_ROOT, 'dist', 'apps', 'consumer', 'src', 'main.js'))) {
+  if (
+    !existsSync(
+      join(
+        process.env.E2E_DIST_DIR ?? join(REPO_ROOT, 'dist'),
+        'apps',
+        'consumer',
+        'src',
+        'main.js',
+      ),
+    )
+  ) {
     process.stderr.write('[e2e] building the apps\n');
     execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   }
