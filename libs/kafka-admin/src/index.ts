@@ -2,3 +2,4 @@ export * from './config/env';
 export * from './config/kafka.config';
 export * from './dlq/dlq.publisher';
 export * from './topics/topic-provisioner';
+export * from './lag/lag-reader';
