@@ -10,6 +10,27 @@ kafka_ready() {
   port_open "$KAFKA_HOST" "$KAFKA_PORT" && grep -q "Kafka Server started" "$KAFKA_RUN/kafka.log" 2>/dev/null
 }
 
+# Production-style listener beside PLAINTEXT: TLS + SASL/SCRAM-SHA-512 on KAFKA_SASL_SSL_PORT, with
+# the broker key and certificate from KAFKA_SSL_KEYSTORE_FILE (PKCS12). SCRAM users are created
+# afterwards with Kafka's ConfigCommand (see scripts/infra/kafka-scram-user.sh).
+add_sasl_ssl_listener() {
+  [[ -n "${KAFKA_SSL_KEYSTORE_FILE:-}" && -n "${KAFKA_SSL_KEYSTORE_PASSWORD:-}" ]] \
+    || die "KAFKA_SASL_SSL_PORT needs KAFKA_SSL_KEYSTORE_FILE and KAFKA_SSL_KEYSTORE_PASSWORD"
+  local file="$KAFKA_RUN/server.properties"
+  sed -i \
+    -e "s|^listeners=.*|&,SASL_SSL://$KAFKA_HOST:$KAFKA_SASL_SSL_PORT|" \
+    -e "s|^advertised.listeners=.*|&,SASL_SSL://$KAFKA_HOST:$KAFKA_SASL_SSL_PORT|" \
+    -e "s|^listener.security.protocol.map=.*|&,SASL_SSL:SASL_SSL|" "$file"
+  cat >>"$file" <<PROPS
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$KAFKA_SSL_KEYSTORE_FILE
+ssl.keystore.password=$KAFKA_SSL_KEYSTORE_PASSWORD
+ssl.key.password=$KAFKA_SSL_KEYSTORE_PASSWORD
+PROPS
+}
+
 start_kafka() {
   if pid_alive "$KAFKA_RUN/kafka.pid" "$KAFKA_RUN/server.properties"; then
     log "Kafka already running (pid $(cat "$KAFKA_RUN/kafka.pid")) on $KAFKA_HOST:$KAFKA_PORT"; return
@@ -39,6 +60,7 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
+  if [[ -n "${KAFKA_SASL_SSL_PORT:-}" ]]; then add_sasl_ssl_listener; fi
   if [[ -n "${KAFKA_EXTRA_PROPERTIES:-}" ]]; then cat "$KAFKA_EXTRA_PROPERTIES" >>"$KAFKA_RUN/server.properties"; fi
   cat >"$KAFKA_RUN/log4j2.properties" <<PROPS
 rootLogger.level=INFO

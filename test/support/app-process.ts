@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './infra';
@@ -65,6 +65,28 @@ export class AppProcess {
   }
 
   async start(readyTimeoutMs = 60_000): Promise<this> {
+    this.spawnChild();
+    const ready = await eventually(async () => {
+      if (this.exitCode !== null)
+        throw new Error(`${this.name} exited with ${this.exitCode}; see ${this.logFile}`);
+      const res = await fetch(`${this.url}/health/ready`);
+      return res.status === 200;
+    }, readyTimeoutMs);
+    if (!ready)
+      throw new Error(`${this.name} not ready within ${readyTimeoutMs} ms; see ${this.logFile}`);
+    return this;
+  }
+
+  /** Starts the app expecting it to refuse to run; resolves with its exit code and log. */
+  async startExpectingExit(timeoutMs = 60_000): Promise<{ code: number | null; log: string }> {
+    this.spawnChild();
+    await eventually(async () => this.exitCode !== null, timeoutMs);
+    if (this.exitCode === null) await this.stop('SIGKILL');
+    await sleep(100);
+    return { code: this.exitCode, log: readFileSync(this.logFile, 'utf8') };
+  }
+
+  private spawnChild(): void {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const portVar = this.name === 'producer-api' ? 'PRODUCER_API_PORT' : 'CONSUMER_PORT';
     this.exitCode = null;
@@ -76,21 +98,14 @@ export class AppProcess {
         ...this.env,
         [portVar]: String(this.port),
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        // Builds outside the repo (E2E_DIST_DIR) still resolve the repo's packages.
+        NODE_PATH: join(REPO_ROOT, 'node_modules'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
     this.child.once('exit', (code) => (this.exitCode = code ?? -1));
-    const ready = await eventually(async () => {
-      if (this.exitCode !== null)
-        throw new Error(`${this.name} exited with ${this.exitCode}; see ${this.logFile}`);
-      const res = await fetch(`${this.url}/health/ready`);
-      return res.status === 200;
-    }, readyTimeoutMs);
-    if (!ready)
-      throw new Error(`${this.name} not ready within ${readyTimeoutMs} ms; see ${this.logFile}`);
-    return this;
   }
 
   /** Graceful stop (SIGTERM) or a crash (SIGKILL); resolves when the process is gone. */

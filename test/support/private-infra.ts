@@ -10,6 +10,13 @@ const run = promisify(execFile);
  * A Kafka broker and a FerretDB of a test's own (own ports, own data, the shared install cache).
  * Tests that stop, kill or restart infrastructure use one, so they never disturb other suites.
  */
+export interface SaslSslListener {
+  /** PKCS12 keystore with the broker's key and certificate (scripts/infra/make-test-certs.sh). */
+  keystoreFile: string;
+  keystorePassword: string;
+  port: number;
+}
+
 export class PrivateInfra {
   private constructor(
     readonly label: string,
@@ -17,16 +24,16 @@ export class PrivateInfra {
     readonly controllerPort: number,
     readonly mongoPort: number,
     readonly debugPort: number,
+    readonly saslSsl?: SaslSslListener,
   ) {}
 
-  static async create(label: string): Promise<PrivateInfra> {
-    return new PrivateInfra(
-      label,
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    );
+  static async create(
+    label: string,
+    options: { saslSsl?: Omit<SaslSslListener, 'port'> } = {},
+  ): Promise<PrivateInfra> {
+    const saslSsl = options.saslSsl ? { ...options.saslSsl, port: await freePort() } : undefined;
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort()] as const;
+    return new PrivateInfra(label, ...ports, saslSsl);
   }
 
   get brokers(): string {
@@ -48,6 +55,13 @@ export class PrivateInfra {
       MONGO_PORT: String(this.mongoPort),
       FERRETDB_DEBUG_PORT: String(this.debugPort),
       KAFKA_HEAP_OPTS: '-Xms128m -Xmx512m',
+      ...(this.saslSsl
+        ? {
+            KAFKA_SASL_SSL_PORT: String(this.saslSsl.port),
+            KAFKA_SSL_KEYSTORE_FILE: this.saslSsl.keystoreFile,
+            KAFKA_SSL_KEYSTORE_PASSWORD: this.saslSsl.keystorePassword,
+          }
+        : {}),
     };
   }
 
@@ -56,7 +70,8 @@ export class PrivateInfra {
     return { KAFKA_BROKERS: this.brokers, MONGODB_URI: this.mongoUri(db) };
   }
 
-  private async script(name: 'up' | 'down', ...args: string[]): Promise<void> {
+  /** Runs one of scripts/infra/*.sh against this instance. */
+  async script(name: string, ...args: string[]): Promise<void> {
     await run('bash', [join(REPO_ROOT, 'scripts', 'infra', `${name}.sh`), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...this.scriptEnv },
