@@ -10,6 +10,7 @@ import {
   SUPPORTED_MAJOR,
   UPCASTERS,
   Upcaster,
+  formatSchemaVersion,
   parseSchemaVersion,
   upcast,
 } from './schema-version';
@@ -28,6 +29,12 @@ export interface ValidateOptions {
   newEventId?: () => string;
   now?: Date;
 }
+
+/** `1.2` and `1.2.0` are the same version; the stored form is always three-part. */
+const normalizeVersion = (version: string | undefined): string => {
+  const parsed = parseSchemaVersion(version);
+  return parsed ? formatSchemaVersion(parsed) : CURRENT_SCHEMA_VERSION;
+};
 
 const TIMESTAMP_HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
 const MIN_TIMESTAMP_MS = Date.parse(LIMITS.timestampMinIso);
@@ -117,7 +124,7 @@ export class ActivityEventValidator {
       activityType: dto.activityType,
       timestamp: new Date(dto.timestamp ?? (options.now ?? new Date()).toISOString()).toISOString(),
       metadata: dto.metadata ?? {},
-      version: dto.version ?? CURRENT_SCHEMA_VERSION,
+      version: normalizeVersion(dto.version),
     };
     const json = JSON.stringify(event);
     if (Buffer.byteLength(json) > LIMITS.eventMaxBytes) {

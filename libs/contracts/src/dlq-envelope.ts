@@ -49,7 +49,8 @@ function isLosslessUtf8(value: Buffer): boolean {
 export function buildDlqEnvelope(original: OriginalRecord, error: DlqError): DlqEnvelope {
   const parsed =
     original.value && isLosslessUtf8(original.value) ? parseJsonObject(original.value) : null;
-  if (parsed && !('error' in parsed) && !('originalValue' in parsed)) {
+  // Keys the envelope itself uses would be ambiguous at the top level: keep such values whole.
+  if (parsed && !['error', 'originalValue', 'originalValueEncoding'].some((k) => k in parsed)) {
     return { ...parsed, error };
   }
   return {
@@ -84,4 +85,12 @@ export function originalValueOf(envelope: DlqEnvelope): Buffer {
   }
   const { error: _error, ...event } = envelope;
   return Buffer.from(JSON.stringify(event));
+}
+
+/** Reads a DLQ record value back as an envelope; null when it is not one. */
+export function parseDlqEnvelope(value: Buffer | null): DlqEnvelope | null {
+  const parsed = parseJsonObject(value);
+  if (!parsed || !isPlainObject(parsed.error)) return null;
+  const { code, message } = parsed.error;
+  return typeof code === 'string' && typeof message === 'string' ? (parsed as DlqEnvelope) : null;
 }

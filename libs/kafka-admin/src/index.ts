@@ -3,3 +3,5 @@ export * from './config/kafka.config';
 export * from './dlq/dlq.publisher';
 export * from './topics/topic-provisioner';
 export * from './lag/lag-reader';
+export * from './dlq/dlq.reader';
+export * from './dlq/dlq.replay';

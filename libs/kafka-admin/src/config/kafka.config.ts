@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { TopicOverrides, TopicRole, TopicSpecs, resolveTopicSpecs } from '@app/contracts';
+import {
+  CleanupPolicy,
+  TopicOverrides,
+  TopicRole,
+  TopicSpecs,
+  resolveTopicSpecs,
+} from '@app/contracts';
 import { envBool, envCsv, envInt, envOptionalInt } from './env';
 
 const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -9,6 +15,10 @@ const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 const topicEnv = (role: string) => ({
   [`KAFKA_TOPIC_${role}_PARTITIONS`]: envOptionalInt(1, 10_000),
   [`KAFKA_TOPIC_${role}_RETENTION_MS`]: envOptionalInt(-1),
+  [`KAFKA_TOPIC_${role}_REPLICATION_FACTOR`]: envOptionalInt(1, 10),
+  [`KAFKA_TOPIC_${role}_CLEANUP_POLICY`]: z
+    .enum(['delete', 'compact', 'compact,delete'])
+    .optional(),
 });
 
 /** Every Kafka-related variable both apps and the CLI read. */
@@ -74,15 +84,16 @@ export function toKafkaSettings(env: KafkaEnv): KafkaSettings {
       'Invalid configuration (environment variables):\n  - KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set',
     );
   }
-  const values = env as unknown as Record<string, number | undefined>;
+  const values = env as unknown as Record<string, number | CleanupPolicy | undefined>;
   const perTopic: TopicOverrides['perTopic'] = {};
   for (const [role, name] of Object.entries(ROLE_ENV) as [TopicRole, string][]) {
-    const partitions = values[`KAFKA_TOPIC_${name}_PARTITIONS`];
-    const retentionMs = values[`KAFKA_TOPIC_${name}_RETENTION_MS`];
-    perTopic[role] = {
-      ...(partitions !== undefined ? { partitions } : {}),
-      ...(retentionMs !== undefined ? { retentionMs } : {}),
+    const own = {
+      partitions: values[`KAFKA_TOPIC_${name}_PARTITIONS`] as number | undefined,
+      retentionMs: values[`KAFKA_TOPIC_${name}_RETENTION_MS`] as number | undefined,
+      replicationFactor: values[`KAFKA_TOPIC_${name}_REPLICATION_FACTOR`] as number | undefined,
+      cleanupPolicy: values[`KAFKA_TOPIC_${name}_CLEANUP_POLICY`] as CleanupPolicy | undefined,
     };
+    perTopic[role] = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined));
   }
   return {
     connection: {

@@ -40,10 +40,11 @@ export class TopicProvisioner {
   async provision(specs: readonly TopicSpec[]): Promise<ProvisionReport> {
     const report: ProvisionReport = { changes: [], warnings: [] };
     const existing = new Set(await this.admin.listTopics());
-    const missing = specs.filter((s) => !existing.has(s.name));
-    if (missing.length > 0) await this.create(missing, report);
-
-    const present = specs.filter((s) => existing.has(s.name));
+    const present: TopicSpec[] = specs.filter((s) => existing.has(s.name));
+    for (const spec of specs.filter((s) => !existing.has(s.name))) {
+      // Created by a concurrent provisioner in the meantime: reconcile it like any other.
+      if (!(await this.create(spec, report))) present.push(spec);
+    }
     if (present.length > 0) {
       const { topics } = await this.admin.fetchTopicMetadata({
         topics: present.map((s) => s.name),
@@ -60,37 +61,41 @@ export class TopicProvisioner {
     return report;
   }
 
-  private async create(specs: readonly TopicSpec[], report: ProvisionReport): Promise<void> {
+  /** Creates one topic; false when it already existed (another process was first). */
+  private async create(spec: TopicSpec, report: ProvisionReport): Promise<boolean> {
+    let created: boolean;
     try {
-      await this.admin.createTopics({
+      created = await this.admin.createTopics({
         waitForLeaders: true,
-        topics: specs.map((s) => ({
-          topic: s.name,
-          numPartitions: s.partitions,
-          replicationFactor: s.replicationFactor,
-          configEntries: Object.entries(desiredConfigs(s)).map(([name, value]) => ({
-            name,
-            value,
-          })),
-        })),
+        topics: [
+          {
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            configEntries: Object.entries(desiredConfigs(spec)).map(([name, value]) => ({
+              name,
+              value,
+            })),
+          },
+        ],
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new Error(
-        `creating topics ${specs.map((s) => s.name).join(', ')} failed: ${message}` +
+        `creating topic ${spec.name} failed: ${message}` +
           (/replication/i.test(message)
-            ? ` (replication factor ${specs[0].replicationFactor} needs at least that many brokers; set KAFKA_REPLICATION_FACTOR)`
+            ? ` (replication factor ${spec.replicationFactor} needs at least that many brokers; set KAFKA_REPLICATION_FACTOR)`
             : ''),
       );
     }
-    // A concurrent provisioner may have created some of them first; that is fine either way.
-    for (const s of specs) {
+    if (created) {
       report.changes.push({
-        topic: s.name,
+        topic: spec.name,
         action: 'created',
-        detail: `${s.partitions} partitions, RF ${s.replicationFactor}, retention.ms ${s.retentionMs}, cleanup.policy ${s.cleanupPolicy}`,
+        detail: `${spec.partitions} partitions, RF ${spec.replicationFactor}, retention.ms ${spec.retentionMs}, cleanup.policy ${spec.cleanupPolicy}`,
       });
     }
+    return created;
   }
 
   private async reconcilePartitions(
@@ -115,6 +120,7 @@ export class TopicProvisioner {
       // INVALID_PARTITIONS: another process raised it at the same time; check what is there now.
       const { topics } = await this.admin.fetchTopicMetadata({ topics: [spec.name] });
       if ((topics[0]?.partitions.length ?? 0) < spec.partitions) throw error;
+      return;
     }
     report.changes.push({
       topic: spec.name,
