@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { withTimeout } from '@app/platform';
+import { BoundedProbe } from '@app/platform';
 import { MongoConnection } from '../storage/mongo.client';
 
 /** Ready when the database answers a ping within the bound. */
 @Injectable()
 export class MongoHealthIndicator {
+  private probe?: BoundedProbe;
+
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly mongo: MongoConnection,
@@ -13,8 +15,10 @@ export class MongoHealthIndicator {
 
   async isHealthy(key: string, timeoutMs: number): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
+    // One shared in-flight ping: probes stay fast and never pile up while the database hangs.
+    this.probe ??= new BoundedProbe('MongoDB', () => this.mongo.ping(), timeoutMs);
     try {
-      await withTimeout(this.mongo.ping(), timeoutMs, 'MongoDB');
+      await this.probe.run();
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });

@@ -1,34 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { Admin } from 'kafkajs';
-
-export const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
+import { BoundedProbe } from './bounded-probe';
 
 /** Ready when the Kafka cluster answers a metadata request within the bound. */
 @Injectable()
 export class KafkaHealthIndicator {
+  // One probe per admin client, so concurrent readiness probes share a single metadata request.
+  private readonly probes = new WeakMap<Admin, BoundedProbe>();
+
   constructor(private readonly health: HealthIndicatorService) {}
 
   async isHealthy(key: string, admin: Admin, timeoutMs: number): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
     try {
-      const cluster = await withTimeout(admin.describeCluster(), timeoutMs, 'Kafka');
-      return indicator.up({ brokers: cluster.brokers.length });
+      await this.probe(admin, timeoutMs).run();
+      return indicator.up();
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  private probe(admin: Admin, timeoutMs: number): BoundedProbe {
+    let probe = this.probes.get(admin);
+    if (!probe) {
+      probe = new BoundedProbe('Kafka', () => admin.describeCluster(), timeoutMs);
+      this.probes.set(admin, probe);
+    }
+    return probe;
   }
 }

@@ -1,0 +1,43 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loggedIp } from './mask-ip';
+
+export interface RequestLoggingOptions {
+  /** LOG_MASK_IPS: log the client's network, not its address. */
+  maskIps: boolean;
+}
+
+// Orchestrator probes and scrapes arrive every few seconds; they go to debug, not the info stream.
+const QUIET = /^\/(health|metrics)(\/|$|\?)/;
+
+/** One structured line per answered request: request id, route template, status, latency, client. */
+export function requestLogLine(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: RequestLoggingOptions,
+): Record<string, unknown> {
+  return {
+    msg: 'request completed',
+    requestId: String(request.id),
+    method: request.method,
+    route: request.routeOptions.url ?? null,
+    path: request.url.split('?')[0],
+    status: reply.statusCode,
+    durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    ip: loggedIp(request.ip, options.maskIps),
+  };
+}
+
+/** Registers the request log on a Fastify instance (call once, before the app listens). */
+export function registerRequestLogging(
+  fastify: FastifyInstance,
+  options: RequestLoggingOptions,
+  logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'> = new Logger('HTTP'),
+): void {
+  fastify.addHook('onResponse', async (request, reply) => {
+    const line = requestLogLine(request, reply, options);
+    if (QUIET.test(request.url) && reply.statusCode < 500) logger.debug(line);
+    else if (reply.statusCode >= 500) logger.error(line);
+    else logger.log(line);
+  });
+}
