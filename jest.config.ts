@@ -10,7 +10,8 @@ const moduleNameMapper = {
 };
 // Type checking is done once by `npm run typecheck`; jest only transpiles.
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] as [string, Record<string, unknown>],
+  // isolatedModules (in tsconfig.jest.json): transpile only, no per-file type check.
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] as [string, Record<string, unknown>],
 };
 
 const config: Config = {
