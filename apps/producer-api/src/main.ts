@@ -2,13 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';
 import { ProducerApiConfig, loadProducerApiConfig } from './config/producer-api.config';
+import { OPENAPI_INFO } from './openapi-info';
 import { ProducerApiModule } from './producer-api.module';
-
-export const OPENAPI_INFO = {
-  title: 'Eyego producer API',
-  description: 'Validates user-activity events and publishes them to Kafka (user-activity-logs).',
-  version: '1.0.0',
-};
 
 async function bootstrap(): Promise<void> {
   // Validated here too so that a bad variable stops the process before anything starts.
@@ -17,6 +12,7 @@ async function bootstrap(): Promise<void> {
     ...OPENAPI_INFO,
     bodyLimitBytes: preflight.http.bodyLimitBytes,
     logLevel: preflight.logLevel,
+    security: preflight.security,
   });
   const config = app.get(ProducerApiConfig);
   setupSwagger(app, buildOpenApiDocument(app, OPENAPI_INFO));
@@ -27,6 +23,7 @@ async function bootstrap(): Promise<void> {
       url: await app.getUrl(),
       docs: '/docs',
       health: '/health/ready',
+      apiKeys: config.security.apiKeys.length > 0 ? 'on' : 'off',
     },
     'Bootstrap',
   );

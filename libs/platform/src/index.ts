@@ -1,8 +1,10 @@
 export * from './health/bounded-probe';
 export * from './health/kafka.health';
 export * from './http/http-app';
+export * from './http/openapi';
 export * from './http/problem.exception';
 export * from './http/problem.filter';
+export * from './http/problem.openapi';
 export * from './logging/kafka-log-creator';
 export * from './logging/log.config';
 export * from './logging/mask-ip';
@@ -10,3 +12,6 @@ export * from './logging/request-logging';
 export * from './metrics/http-metrics';
 export * from './metrics/metrics';
 export * from './metrics/metrics.module';
+export * from './security/api-keys';
+export * from './security/apply-security';
+export * from './security/security.config';

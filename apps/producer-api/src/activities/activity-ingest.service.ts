@@ -18,8 +18,16 @@ export interface AcceptedEvent {
   offset: string;
 }
 
+type Valid = Extract<ValidationOutcome, { ok: true }>;
+
 const SOURCE = 'api';
-const RETRY_AFTER_SECONDS = 5;
+export const RETRY_AFTER_SECONDS = 5;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const invalid = (message: string, issues: FieldIssue[]) =>
+  new CodedError(ErrorCode.VALIDATION_ERROR, message, issues);
 
 /** The ingest use case: validate, build the Kafka records, publish, report coordinates. */
 @Injectable()
@@ -39,9 +47,45 @@ export class ActivityIngestService {
     return accepted;
   }
 
-  async ingestBatch(events: unknown, requestId: string): Promise<AcceptedEvent[]> {
+  /** All or none: one invalid event rejects the batch, with an issue per offending field. */
+  async ingestBatch(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
+    const events = this.batchEvents(body);
+    const outcomes = events.map((e) => this.validate(e));
+    const issues = outcomes.flatMap((o, i) =>
+      o.ok ? [] : o.issues.map((issue) => ({ ...issue, field: prefixed(i, issue.field) })),
+    );
+    if (issues.length > 0) {
+      const unsupported = outcomes.some(
+        (o) => !o.ok && o.code === ErrorCode.UNSUPPORTED_SCHEMA_VERSION,
+      );
+      const bad = outcomes.filter((o) => !o.ok).length;
+      throw new CodedError(
+        unsupported ? ErrorCode.UNSUPPORTED_SCHEMA_VERSION : ErrorCode.VALIDATION_ERROR,
+        `${bad} of ${events.length} events are invalid; none was accepted`,
+        issues,
+      );
+    }
+    const valid = outcomes as Valid[];
+    this.checkBatch(valid);
+    return { results: await this.publish(valid, requestId) };
+  }
+
+  private batchEvents(body: unknown): unknown[] {
+    if (!isPlainObject(body)) {
+      throw invalid('the body must be a JSON object with an events array', [
+        { field: '', message: 'must be a JSON object', rule: 'isObject' },
+      ]);
+    }
+    const unknown = Object.keys(body).filter((k) => k !== 'events');
+    if (unknown.length > 0) {
+      throw invalid(
+        `unknown field "${unknown[0]}"`,
+        unknown.map((k) => ({ field: k, message: `unknown field "${k}"`, rule: 'unknownField' })),
+      );
+    }
+    const { events } = body;
     if (!Array.isArray(events) || events.length === 0) {
-      throw new CodedError(ErrorCode.VALIDATION_ERROR, 'events must be a non-empty array', [
+      throw invalid('events must be a non-empty array', [
         { field: 'events', message: 'must be a non-empty array', rule: 'arrayNotEmpty' },
       ]);
     }
@@ -52,38 +96,39 @@ export class ActivityIngestService {
         `a batch holds at most ${max} events; got ${events.length}`,
       );
     }
-    const outcomes = events.map((e) => this.validate(e));
-    const issues: FieldIssue[] = outcomes.flatMap((o, i) =>
-      o.ok
-        ? []
-        : o.issues.map((issue) => ({
-            ...issue,
-            field: `events[${i}]${issue.field ? `.${issue.field}` : ''}`,
-          })),
-    );
-    if (issues.length > 0) {
-      const unsupported = outcomes.some(
-        (o) => !o.ok && o.code === ErrorCode.UNSUPPORTED_SCHEMA_VERSION,
-      );
-      const code = unsupported ? ErrorCode.UNSUPPORTED_SCHEMA_VERSION : ErrorCode.VALIDATION_ERROR;
-      const bad = outcomes.filter((o) => !o.ok).length;
+    return events;
+  }
+
+  /** Bytes bound (one produce request must stay under the broker's limit) and unique ids. */
+  private checkBatch(valid: Valid[]): void {
+    const bytes = valid.reduce((sum, v) => sum + Buffer.byteLength(v.json), 0);
+    const maxBytes = this.config.http.batchMaxBytes;
+    if (bytes > maxBytes) {
       throw new CodedError(
-        code,
-        `${bad} of ${events.length} events are invalid; none was accepted`,
-        issues,
+        ErrorCode.BATCH_TOO_LARGE,
+        `a batch holds at most ${maxBytes} bytes of events; got ${bytes}`,
       );
     }
-    return this.publish(outcomes as Extract<ValidationOutcome, { ok: true }>[], requestId);
+    const seen = new Map<string, number>();
+    const duplicates: FieldIssue[] = [];
+    valid.forEach((v, i) => {
+      const first = seen.get(v.event.eventId);
+      if (first === undefined) seen.set(v.event.eventId, i);
+      else
+        duplicates.push({
+          field: prefixed(i, 'eventId'),
+          message: `duplicates events[${first}].eventId`,
+          rule: 'unique',
+        });
+    });
+    if (duplicates.length > 0) throw invalid('eventIds must be unique within a batch', duplicates);
   }
 
   private validate(input: unknown): ValidationOutcome {
     return this.validator.validate(input, { mode: 'ingest', newEventId: () => newEventId() });
   }
 
-  private async publish(
-    valid: Extract<ValidationOutcome, { ok: true }>[],
-    requestId: string,
-  ): Promise<AcceptedEvent[]> {
+  private async publish(valid: Valid[], requestId: string): Promise<AcceptedEvent[]> {
     const records = valid.map((v) =>
       toActivityRecord(v.event, { source: SOURCE, correlationId: requestId, json: v.json }),
     );
@@ -95,21 +140,23 @@ export class ActivityIngestService {
         ...p,
       }));
     } catch (error) {
-      if (error instanceof BrokerUnavailableError) {
-        this.logger.warn({
-          msg: 'publish failed: broker unavailable',
-          requestId,
-          error: error.message,
-          events: valid.length,
-        });
-        throw new CodedError(
-          ErrorCode.BROKER_UNAVAILABLE,
-          'Kafka is unavailable; retry later',
-          undefined,
-          RETRY_AFTER_SECONDS,
-        );
-      }
-      throw error;
+      if (!(error instanceof BrokerUnavailableError)) throw error;
+      this.logger.warn({
+        msg: 'publish failed: broker unavailable',
+        requestId,
+        error: error.message,
+        eventIds: valid.slice(0, 10).map((v) => v.event.eventId),
+        events: valid.length,
+      });
+      throw new CodedError(
+        ErrorCode.BROKER_UNAVAILABLE,
+        'Kafka is unavailable; retry later with the same eventId',
+        undefined,
+        RETRY_AFTER_SECONDS,
+      );
     }
   }
 }
+
+const prefixed = (index: number, field: string): string =>
+  `events[${index}]${field ? `.${field}` : ''}`;

@@ -3,6 +3,7 @@ import { Admin, CompressionTypes, Kafka, Partitioners, Producer, logLevel } from
 import { OutgoingRecord } from '@app/contracts';
 import { TopicProvisioner, buildKafkaConfig } from '@app/kafka-admin';
 import { ProducerApiConfig } from '../config/producer-api.config';
+import { ensureCompressionCodec } from './compression';
 
 export interface PublishedRecord {
   partition: number;
@@ -12,100 +13,70 @@ export interface PublishedRecord {
 /** The broker did not acknowledge in time or could not be reached; the caller answers 503. */
 export class BrokerUnavailableError extends Error {}
 
-const COMPRESSION: Record<ProducerApiConfig['producer']['compression'], CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
-
 const PARTITION_CACHE_MS = 30_000;
+/** Pause between connection attempts while Kafka is unreachable and no request is waiting. */
+const RECONNECT_INTERVAL_MS = 2_000;
 
 /**
  * The only place the producer-api talks to Kafka. Records are sent with acks=all through an
  * idempotent producer; each record's partition is chosen here with Kafka's default (murmur2)
  * partitioner so that the answer can name the exact partition and offset of every event.
+ * Kafka may be down at boot or later: the API keeps serving (503s) and reconnects by itself.
  */
 @Injectable()
 export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ActivityPublisher.name);
-  private readonly kafka: Kafka;
   private readonly producer: Producer;
   readonly admin: Admin;
+  private readonly compression: CompressionTypes;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private partitionCount?: { value: number; at: number };
-  private connected?: Promise<void>;
+  private ready?: Promise<void>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private reconnectTimer?: NodeJS.Timeout;
+  private closing = false;
 
   constructor(private readonly config: ProducerApiConfig) {
-    this.kafka = new Kafka({
+    this.compression = ensureCompressionCodec(config.producer.compression);
+    const kafka = new Kafka({
       ...buildKafkaConfig(config.kafka.connection, config.producer.clientId),
       logLevel: logLevel.WARN,
     });
-    this.producer = this.kafka.producer({
+    this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry: config.kafka.connection.retry,
     });
-    this.admin = this.kafka.admin();
+    this.admin = kafka.admin();
   }
 
   get topic(): string {
     return this.config.kafka.topics.activity.name;
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.admin.connect();
-    if (this.config.kafka.provisionTopics) {
-      await new TopicProvisioner(this.admin, this.logger).provision(
-        Object.values(this.config.kafka.topics),
-      );
-    }
-    await this.ensureConnected();
+  /** Not awaited: with Kafka down the app still starts (not ready) and connects later. */
+  onModuleInit(): void {
+    this.connectInBackground();
   }
 
   async onModuleDestroy(): Promise<void> {
-    // Nest calls this after the HTTP server stopped accepting; in-flight sends finish first.
+    // The HTTP server has stopped accepting (see createHttpApp); let the last sends finish.
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    await Promise.allSettled([...this.inFlight]);
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
 
   /** Sends the records in one produce request; resolves once the broker acknowledged all. */
   async publish(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
+    if (this.closing) throw new BrokerUnavailableError('the API is shutting down');
+    const work = this.send(records);
+    this.inFlight.add(work);
+    const forget = () => this.inFlight.delete(work);
+    work.then(forget, forget);
     const deadline = this.config.producer.sendTimeoutMs;
-    const work = (async () => {
-      await this.ensureConnected();
-      const partitions = await this.partitionsOf(this.topic);
-      const messages = records.map((r) => ({
-        ...r,
-        partition: this.partitioner({
-          topic: this.topic,
-          partitionMetadata: Array.from({ length: partitions }, (_, id) => ({
-            partitionId: id,
-            leader: 0,
-            partitionErrorCode: 0,
-            replicas: [0],
-            isr: [0],
-          })),
-          message: { key: r.key, value: r.value },
-        }),
-      }));
-      const acks = await this.producer.send({
-        topic: this.topic,
-        messages,
-        acks: -1,
-        compression: COMPRESSION[this.config.producer.compression],
-        timeout: deadline,
-      });
-      // Offsets within one partition follow send order, starting at the partition's base offset.
-      const next = new Map(acks.map((a) => [a.partition, BigInt(a.baseOffset ?? '0')]));
-      return messages.map((m) => {
-        const offset = next.get(m.partition) ?? 0n;
-        next.set(m.partition, offset + 1n);
-        return { partition: m.partition, offset: offset.toString() };
-      });
-    })();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -117,20 +88,76 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
       return await Promise.race([work, timeout]);
     } catch (error) {
       if (error instanceof BrokerUnavailableError) throw error;
-      this.connected = undefined;
+      this.ready = undefined;
       throw new BrokerUnavailableError(error instanceof Error ? error.message : String(error));
     } finally {
       clearTimeout(timer);
-      work.catch(() => undefined);
     }
   }
 
-  private ensureConnected(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: unknown) => {
-      this.connected = undefined;
+  private async send(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
+    await this.ensureReady();
+    const partitions = await this.partitionsOf(this.topic);
+    const messages = records.map((r) => ({ ...r, partition: this.partitionOf(r.key, partitions) }));
+    const acks = await this.producer.send({
+      topic: this.topic,
+      messages,
+      acks: -1,
+      compression: this.compression,
+      timeout: this.config.producer.sendTimeoutMs,
+    });
+    // Offsets within one partition follow send order, starting at the partition's base offset.
+    const next = new Map(acks.map((a) => [a.partition, BigInt(a.baseOffset ?? '0')]));
+    return messages.map((m) => {
+      const offset = next.get(m.partition) ?? 0n;
+      next.set(m.partition, offset + 1n);
+      return { partition: m.partition, offset: offset.toString() };
+    });
+  }
+
+  private partitionOf(key: string, partitions: number): number {
+    return this.partitioner({
+      topic: this.topic,
+      partitionMetadata: Array.from({ length: partitions }, (_, id) => ({
+        partitionId: id,
+        leader: 0,
+        partitionErrorCode: 0,
+        replicas: [0],
+        isr: [0],
+      })),
+      message: { key, value: null },
+    });
+  }
+
+  private connectInBackground(): void {
+    this.ensureReady().then(
+      () => this.logger.log({ msg: 'connected to Kafka', topic: this.topic }),
+      (error: unknown) => {
+        if (this.closing) return;
+        this.logger.warn({
+          msg: 'Kafka is not reachable yet; retrying',
+          error: error instanceof Error ? error.message : String(error),
+        });
+        this.reconnectTimer = setTimeout(() => this.connectInBackground(), RECONNECT_INTERVAL_MS);
+      },
+    );
+  }
+
+  /** Connects and provisions once; a failure clears the memo so the next caller tries again. */
+  private ensureReady(): Promise<void> {
+    this.ready ??= (async () => {
+      await this.admin.connect();
+      if (this.config.kafka.provisionTopics) {
+        await new TopicProvisioner(this.admin, this.logger).provision(
+          Object.values(this.config.kafka.topics),
+        );
+      }
+      await this.producer.connect();
+    })().catch((error: unknown) => {
+      this.ready = undefined;
       throw error;
     });
-    return this.connected;
+    return this.ready;
   }
 
   private async partitionsOf(topic: string): Promise<number> {

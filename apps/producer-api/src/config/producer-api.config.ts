@@ -9,11 +9,12 @@ import {
   parseEnv,
   toKafkaSettings,
 } from '@app/kafka-admin';
+import { SecuritySettings, securityEnvSchema, toSecuritySettings } from '@app/platform';
 
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
-const schema = kafkaEnvSchema.extend({
+const schema = kafkaEnvSchema.merge(securityEnvSchema).extend({
   NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
@@ -27,6 +28,8 @@ const schema = kafkaEnvSchema.extend({
   PRODUCER_SEND_TIMEOUT_MS: envInt(5000, 100, 120_000),
   HTTP_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
   BATCH_MAX_EVENTS: envInt(500, 1, 10_000),
+  /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
+  BATCH_MAX_BYTES: envInt(900 * 1024, 1024, 64 * 1024 * 1024),
   ACTIVITY_TYPES_EXTRA: envCsv([]),
 });
 
@@ -35,10 +38,17 @@ export class ProducerApiConfig {
   constructor(
     readonly env: 'development' | 'production' | 'test',
     readonly logLevel: LogLevel,
-    readonly http: { host: string; port: number; bodyLimitBytes: number; batchMaxEvents: number },
+    readonly http: {
+      host: string;
+      port: number;
+      bodyLimitBytes: number;
+      batchMaxEvents: number;
+      batchMaxBytes: number;
+    },
     readonly kafka: KafkaSettings,
     readonly producer: { clientId: string; compression: Compression; sendTimeoutMs: number },
     readonly activityTypesExtra: string[],
+    readonly security: SecuritySettings,
   ) {}
 }
 
@@ -52,6 +62,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       port: e.PRODUCER_API_PORT,
       bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
       batchMaxEvents: e.BATCH_MAX_EVENTS,
+      batchMaxBytes: e.BATCH_MAX_BYTES,
     },
     toKafkaSettings(e),
     {
@@ -60,5 +71,6 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       sendTimeoutMs: e.PRODUCER_SEND_TIMEOUT_MS,
     },
     e.ACTIVITY_TYPES_EXTRA,
+    toSecuritySettings(e, e.NODE_ENV),
   );
 }

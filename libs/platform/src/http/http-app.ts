@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { ConsoleLogger, DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/common';
+import { ConsoleLogger, DynamicModule, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
+import { applySecurity } from '../security/apply-security';
+import { SecuritySettings } from '../security/security.config';
+import { OpenApiInfo } from './openapi';
 import { ProblemFilter, toProblem } from './problem.filter';
 
-export interface HttpAppOptions {
-  title: string;
-  description: string;
-  version: string;
+export interface HttpAppOptions extends OpenApiInfo {
   /** Largest accepted request body; fastify answers 413 above it. */
   bodyLimitBytes: number;
   logLevel: LogLevel;
+  /** API keys, rate limit, CORS (security headers are always on). */
+  security: SecuritySettings;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+/** Longest a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 /** JSON logs, one object a line; `log` maps to info. */
 export function createJsonLogger(level: LogLevel): ConsoleLogger {
@@ -25,8 +28,9 @@ export function createJsonLogger(level: LogLevel): ConsoleLogger {
 
 /**
  * A Nest application on Fastify with the behaviour both services share: request ids, body limits,
- * problem+json for every error (including those raised by Fastify before Nest sees the request),
- * JSON logs and graceful shutdown.
+ * JSON bodies only (415 otherwise), security (headers, CORS, rate limit, API keys), problem+json
+ * for every error (including those raised by Fastify before Nest sees the request), JSON logs
+ * and graceful shutdown.
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
@@ -44,8 +48,12 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: createJsonLogger(options.logLevel),
     bufferLogs: false,
+    // Nest would add a form-urlencoded parser; JSON (fastify's own parser) is the only body type.
+    bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Fastify parses text/plain by default; a string body would then fail validation as a 400.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
   });
@@ -53,24 +61,38 @@ export async function createHttpApp(
     const { problem, headers } = toProblem(error, String(request.id), request.url);
     void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
+  await applySecurity(app, options.security);
   app.useGlobalFilters(new ProblemFilter());
-  app.enableShutdownHooks();
+  closeGracefullyOnSignals(app);
   return app;
 }
 
-export function buildOpenApiDocument(
-  app: INestApplication,
-  options: Pick<HttpAppOptions, 'title' | 'description' | 'version'>,
-): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle(options.title)
-    .setDescription(options.description)
-    .setVersion(options.version)
-    .build();
-  return SwaggerModule.createDocument(app, config);
-}
-
-/** Serves Swagger UI at /docs and the document at /docs-json. */
-export function setupSwagger(app: INestApplication, document: OpenAPIObject): void {
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+/**
+ * Nest's own shutdown hooks run module destroy hooks (which disconnect Kafka) before the server
+ * stops. Here the server stops accepting first and in-flight requests finish, then Nest closes.
+ */
+function closeGracefullyOnSignals(app: NestFastifyApplication): void {
+  const logger = new Logger('Shutdown');
+  let closing = false;
+  const close = async (signal: NodeJS.Signals): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.log({ msg: 'shutting down: no new requests; finishing in-flight ones', signal });
+    setTimeout(() => {
+      logger.error({ msg: 'shutdown took too long; exiting', timeoutMs: SHUTDOWN_TIMEOUT_MS });
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    await app.getHttpAdapter().getInstance().close();
+    await app.close();
+    logger.log({ msg: 'shut down', signal });
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      close(signal).catch((error: unknown) => {
+        logger.error({ msg: 'shutdown failed', error: String(error) });
+        process.exit(1);
+      });
+    });
+  }
 }

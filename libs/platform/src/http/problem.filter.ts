@@ -16,7 +16,7 @@ import {
 } from '@app/contracts';
 import { ProblemException } from './problem.exception';
 
-const TITLES: Partial<Record<number, string>> = {
+export const PROBLEM_TITLES: Partial<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   404: 'Not Found',
@@ -77,7 +77,7 @@ export function toProblem(
     return {
       problem: {
         type: problemType(error.code),
-        title: TITLES[status] ?? 'Error',
+        title: PROBLEM_TITLES[status] ?? 'Error',
         status,
         code: error.code,
         detail:
@@ -99,7 +99,7 @@ export function toProblem(
     return {
       problem: {
         type: problemType(error.code),
-        title: TITLES[status] ?? 'Error',
+        title: PROBLEM_TITLES[status] ?? 'Error',
         status,
         code: error.code,
         detail: error.detail,
@@ -122,7 +122,7 @@ export function toProblem(
   return {
     problem: {
       type: problemType(code),
-      title: TITLES[status] ?? 'Error',
+      title: PROBLEM_TITLES[status] ?? 'Error',
       status,
       code,
       detail:

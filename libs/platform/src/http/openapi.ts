@@ -1,0 +1,110 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorCode } from '@app/contracts';
+import { API_KEY_HEADER } from '../security/apply-security';
+import { isOpenPath } from '../security/api-keys';
+import { HTTP_STATUS_BY_CODE } from './problem.filter';
+import { FieldIssueDto, ProblemDto, ProblemExample, problemResponse } from './problem.openapi';
+
+export interface OpenApiInfo {
+  title: string;
+  description: string;
+  version: string;
+}
+
+const API_KEY_SCHEME = 'apiKey';
+
+/** Errors the platform itself raises (security and body parsing), documented on every route. */
+const PLATFORM_ERRORS: { applies: (hasBody: boolean) => boolean; examples: ProblemExample[] }[] = [
+  {
+    applies: () => true,
+    examples: [
+      {
+        code: ErrorCode.UNAUTHORIZED,
+        summary: 'API keys are on and x-api-key is missing or wrong',
+        detail: `a valid ${API_KEY_HEADER} header is required`,
+      },
+    ],
+  },
+  {
+    applies: () => true,
+    examples: [
+      {
+        code: ErrorCode.RATE_LIMITED,
+        summary: 'Too many requests from this API key (or address)',
+        detail: 'more than 3000 requests in 10 seconds; retry in 4 s',
+      },
+    ],
+  },
+  {
+    applies: (hasBody) => hasBody,
+    examples: [
+      {
+        code: ErrorCode.PAYLOAD_TOO_LARGE,
+        summary: 'The body is larger than HTTP_BODY_LIMIT_BYTES',
+        detail: 'Request body is too large',
+      },
+    ],
+  },
+  {
+    applies: (hasBody) => hasBody,
+    examples: [
+      {
+        code: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        summary: 'The body is not application/json',
+        detail: 'Unsupported Media Type: text/plain',
+      },
+    ],
+  },
+];
+
+type Operation = NonNullable<OpenAPIObject['paths'][string]['post']>;
+
+function addPlatformErrors(path: string, operation: Operation): void {
+  if (isOpenPath(path)) return;
+  operation.security = [{ [API_KEY_SCHEME]: [] }];
+  for (const { applies, examples } of PLATFORM_ERRORS) {
+    const response = problemResponse(examples);
+    const status = String(HTTP_STATUS_BY_CODE[examples[0].code]);
+    if (applies(operation.requestBody !== undefined) && !operation.responses[status]) {
+      operation.responses[status] = response;
+    }
+  }
+}
+
+/**
+ * The app's OpenAPI document, from code alone: building it needs the Nest app created but not
+ * initialised, so no broker or database is contacted (scripts/openapi.ts relies on that).
+ */
+export function buildOpenApiDocument(app: INestApplication, info: OpenApiInfo): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(info.title)
+    .setDescription(info.description)
+    .setVersion(info.version)
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: API_KEY_HEADER,
+        description:
+          'Required when API keys are on (default with NODE_ENV=production); /health, /metrics and /docs stay open.',
+      },
+      API_KEY_SCHEME,
+    )
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDto, FieldIssueDto],
+  });
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const operation = item[method];
+      if (operation) addPlatformErrors(path, operation);
+    }
+  }
+  return document;
+}
+
+/** Serves Swagger UI at /docs and the document at /docs-json. */
+export function setupSwagger(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

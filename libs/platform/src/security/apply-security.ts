@@ -1,0 +1,75 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode } from '@app/contracts';
+import { ProblemException } from '../http/problem.exception';
+import { ApiKeyVerifier, isOpenPath } from './api-keys';
+import { SecuritySettings } from './security.config';
+
+export const API_KEY_HEADER = 'x-api-key';
+
+/**
+ * Security headers, CORS, rate limit and API keys, registered before any route so that every
+ * route gets them. Rejections are thrown as ProblemExceptions and rendered as problem+json by the
+ * app's error handler, like every other error.
+ */
+export async function applySecurity(
+  app: NestFastifyApplication,
+  settings: SecuritySettings,
+): Promise<void> {
+  const keys = new ApiKeyVerifier(settings.apiKeys);
+  // Nest pins its own fastify 5.x copy; the plugins are typed against the root one (same major).
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await fastify.register(helmet, {
+    // Helmet's defaults already allow what Swagger UI needs (own scripts, inline styles, data:
+    // images); upgrading requests to https would break /docs served over plain http.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  if (settings.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: settings.corsOrigins.includes('*') ? '*' : settings.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['content-type', API_KEY_HEADER, 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+  if (settings.rateLimit.max > 0) {
+    await fastify.register(rateLimit, {
+      global: true,
+      max: settings.rateLimit.max,
+      timeWindow: settings.rateLimit.windowMs,
+      allowList: (request) => isOpenPath(request.url),
+      // Per key when a valid one is presented, else per client address.
+      keyGenerator: (request) => {
+        const key = keys.match(request.headers[API_KEY_HEADER]);
+        return key >= 0 ? `key:${key}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) => {
+        const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+        return new ProblemException(
+          429,
+          ErrorCode.RATE_LIMITED,
+          `more than ${context.max} requests in ${context.after}; retry in ${seconds} s`,
+          undefined,
+          { 'retry-after': String(seconds) },
+        );
+      },
+    });
+  }
+  if (keys.enabled) {
+    fastify.addHook('onRequest', async (request) => {
+      if (isOpenPath(request.url) || request.method === 'OPTIONS') return;
+      if (keys.match(request.headers[API_KEY_HEADER]) < 0) {
+        throw new ProblemException(
+          401,
+          ErrorCode.UNAUTHORIZED,
+          `a valid ${API_KEY_HEADER} header is required`,
+          undefined,
+          { 'www-authenticate': `ApiKey header="${API_KEY_HEADER}"` },
+        );
+      }
+    });
+  }
+}
