@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { ActivityEventValidator, ActivityTypeRegistry } from '@app/contracts';
-import { KafkaHealthIndicator } from '@app/platform';
+import { KafkaHealthIndicator, MetricsModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivityIngestService } from './activities/activity-ingest.service';
 import { ActivityPublisher } from './activities/activity.publisher';
@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
       validate: (env) => ({ producerApi: loadProducerApiConfig(env) }),
     }),
     TerminusModule.forRoot({ errorLogStyle: 'json' }),
+    MetricsModule,
   ],
   controllers: [ActivitiesController, HealthController],
   providers: [
