@@ -1,5 +1,5 @@
 import { readGroupLag } from '../lag/lag-reader';
-import { UsageError, parseCommandArgs, stringFlag } from './args';
+import { CommandError, UsageError, parseCommandArgs, stringFlag } from './args';
 import { CliContext } from './context';
 import { json, renderTable } from './output';
 
@@ -21,6 +21,8 @@ export async function groupsCommand(ctx: CliContext, argv: readonly string[]): P
   const [description] = (await admin.describeGroups([group])).groups;
   const rows = topics.length > 0 ? await readGroupLag(admin, group, topics) : [];
   const state = description?.state ?? 'Unknown';
+  // Kafka's own ConsumerGroupCommand answers "not found" here too.
+  if (state === 'Dead' && topics.length === 0) throw new CommandError(`group ${group} not found`);
   const members = description?.members.length ?? 0;
   if (args.flags.json) return ctx.io.out(json({ group, state, members, partitions: rows }));
   ctx.io.out(`Group: ${group}  State: ${state}  Members: ${members}`);
