@@ -2,14 +2,21 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { ActivityEventValidator, ActivityTypeRegistry } from '@app/contracts';
-import { KafkaHealthIndicator } from '@app/platform';
+import { KafkaHealthIndicator, MetricsModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
+import { ActivityQueryService } from './activities/activity-query.service';
+import { AnalyticsForwarder } from './analytics/analytics-forwarder';
 import { ConsumerConfig } from './config/consumer.config';
+import { ConsumerGroupHealthIndicator } from './health/group.health';
 import { HealthController } from './health/health.controller';
 import { MongoHealthIndicator } from './health/mongo.health';
 import { activityEventsController } from './ingestion/activity-events.controller';
 import { ActivityIngestionService } from './ingestion/activity-ingestion.service';
+import { BatchFlusher } from './ingestion/batch-flusher';
+import { ConsumerPort } from './ingestion/consumer-port';
+import { GroupMembership } from './ingestion/group-membership';
 import { KafkaClients } from './ingestion/kafka-clients';
+import { LagMonitor } from './ingestion/lag-monitor';
 import { ActivityRepository } from './storage/activity.repository';
 import { MongoConnection } from './storage/mongo.client';
 
@@ -22,6 +29,7 @@ export class ConsumerModule {
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true }),
         TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        MetricsModule,
       ],
       controllers: [
         activityEventsController(config.kafka.topics.activity.name),
@@ -38,10 +46,18 @@ export class ConsumerModule {
         MongoConnection,
         ActivityRepository,
         KafkaClients,
+        GroupMembership,
+        ConsumerPort,
+        AnalyticsForwarder,
+        BatchFlusher,
         ActivityIngestionService,
+        LagMonitor,
+        ActivityQueryService,
         KafkaHealthIndicator,
         MongoHealthIndicator,
+        ConsumerGroupHealthIndicator,
       ],
+      exports: [GroupMembership],
     };
   }
 }

@@ -1,37 +1,33 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { KafkaOptions, MicroserviceOptions } from '@nestjs/microservices';
 import { buildKafkaConfig } from '@app/kafka-admin';
 import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';
 import { ConsumerConfig, loadConsumerConfig } from './config/consumer.config';
 import { ConsumerModule } from './consumer.module';
+import { ConsumerPort } from './ingestion/consumer-port';
+import { IngestionKafkaServer } from './ingestion/ingestion-kafka.server';
+import { OPENAPI_INFO } from './openapi-info';
 
-export const OPENAPI_INFO = {
-  title: 'Eyego consumer',
-  description: 'Stores user-activity events from Kafka in MongoDB and serves them.',
-  version: '1.0.0',
-};
+export { OPENAPI_INFO };
 
-export function kafkaTransportOptions(config: ConsumerConfig): MicroserviceOptions {
+export function kafkaTransportOptions(config: ConsumerConfig): Required<KafkaOptions>['options'] {
   return {
-    transport: Transport.KAFKA,
-    options: {
-      // The spec's group id is exact: no "-server" suffix.
-      postfixId: '',
-      client: buildKafkaConfig(config.kafka.connection, config.consumer.clientId),
-      consumer: {
-        groupId: config.consumer.groupId,
-        sessionTimeout: config.consumer.sessionTimeoutMs,
-        heartbeatInterval: config.consumer.heartbeatIntervalMs,
-        retry: config.kafka.connection.retry,
-        allowAutoTopicCreation: false,
-      },
-      // Offsets are committed by the ingestion service after the write, never automatically.
-      run: { autoCommit: false },
-      subscribe: { fromBeginning: true },
-      // Keep the value as bytes: invalid records reach the DLQ byte for byte.
-      parser: { keepBinary: true },
+    // The spec's group id is exact: no "-server" suffix.
+    postfixId: '',
+    client: buildKafkaConfig(config.kafka.connection, config.consumer.clientId),
+    consumer: {
+      groupId: config.consumer.groupId,
+      sessionTimeout: config.consumer.sessionTimeoutMs,
+      heartbeatInterval: config.consumer.heartbeatIntervalMs,
+      retry: config.kafka.connection.retry,
+      allowAutoTopicCreation: false,
     },
+    // Offsets are committed by the ingestion service after the write, never automatically.
+    run: { autoCommit: false },
+    subscribe: { fromBeginning: true },
+    // Keep the value as bytes: invalid records reach the DLQ byte for byte.
+    parser: { keepBinary: true },
   };
 }
 
@@ -41,10 +37,11 @@ async function bootstrap(): Promise<void> {
     ...OPENAPI_INFO,
     bodyLimitBytes: config.http.bodyLimitBytes,
     logLevel: config.logLevel,
+    security: config.security,
   });
-  app.connectMicroservice<MicroserviceOptions>(kafkaTransportOptions(config), {
-    inheritAppConfig: true,
-  });
+  // Nest's Kafka server, extended so the group events reach the ingestion service.
+  const strategy = new IngestionKafkaServer(kafkaTransportOptions(config), app.get(ConsumerPort));
+  app.connectMicroservice<MicroserviceOptions>({ strategy }, { inheritAppConfig: true });
   setupSwagger(app, buildOpenApiDocument(app, OPENAPI_INFO));
   // init first: topics are provisioned and indexes exist before the first record arrives.
   await app.init();

@@ -1,20 +1,45 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CodedError, ErrorCode } from '@app/contracts';
-import { ActivityRepository } from '../storage/activity.repository';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { StoredActivity } from '../storage/stored-activity';
+import { ActivityPage, ActivityQueryService } from './activity-query.service';
+import {
+  ActivityFilterDto,
+  ActivityPageDto,
+  StoredActivityDto,
+  UserActivityFilterDto,
+} from './activity-query.dto';
 
+/** Thin HTTP edge of the read side; the query service validates and pages. */
 @ApiTags('activities')
-@Controller('v1/activities')
+@Controller('v1')
 export class ActivitiesController {
-  constructor(private readonly repository: ActivityRepository) {}
+  constructor(private readonly queries: ActivityQueryService) {}
 
-  @Get(':eventId')
-  @ApiOkResponse({ description: 'The stored event with its Kafka coordinates.' })
-  async findOne(@Param('eventId') eventId: string): Promise<StoredActivity> {
-    const found = await this.repository.findByEventId(eventId);
-    if (!found)
-      throw new CodedError(ErrorCode.NOT_FOUND, `no stored event with eventId ${eventId}`);
-    return found;
+  @Get('activities')
+  @ApiOperation({ summary: 'Stored events, newest first, filtered and paged with a cursor.' })
+  @ApiQuery({ type: ActivityFilterDto })
+  @ApiOkResponse({ type: ActivityPageDto })
+  list(@Query() query: Record<string, unknown>): Promise<ActivityPage> {
+    return this.queries.list(query);
+  }
+
+  @Get('activities/:eventId')
+  @ApiOperation({ summary: 'One stored event with its Kafka coordinates.' })
+  @ApiParam({ name: 'eventId', example: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7' })
+  @ApiOkResponse({ type: StoredActivityDto })
+  findOne(@Param('eventId') eventId: string): Promise<StoredActivity> {
+    return this.queries.findOne(eventId);
+  }
+
+  @Get('users/:userId/activities')
+  @ApiOperation({ summary: 'One user’s stored events, newest first, paged with a cursor.' })
+  @ApiParam({ name: 'userId', example: 'user123' })
+  @ApiQuery({ type: UserActivityFilterDto })
+  @ApiOkResponse({ type: ActivityPageDto })
+  listForUser(
+    @Param('userId') userId: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<ActivityPage> {
+    return this.queries.listForUser(userId, query);
   }
 }

@@ -1,8 +1,10 @@
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { CONSUMER_CLIENT_ID, CONSUMER_GROUP_ID } from '@app/contracts';
+import { SecuritySettings, securityEnvSchema, toSecuritySettings } from '@app/platform';
 import {
   KafkaSettings,
+  envBool,
   envCsv,
   envInt,
   kafkaEnvSchema,
@@ -10,7 +12,7 @@ import {
   toKafkaSettings,
 } from '@app/kafka-admin';
 
-const schema = kafkaEnvSchema.extend({
+const schema = kafkaEnvSchema.merge(securityEnvSchema).extend({
   NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
@@ -35,7 +37,48 @@ const schema = kafkaEnvSchema.extend({
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: envInt(5000, 100),
   HTTP_BODY_LIMIT_BYTES: envInt(64 * 1024, 1024),
   ACTIVITY_TYPES_EXTRA: envCsv([]),
+  CONSUMER_FLUSH_MAX_EVENTS: envInt(500, 1, 10_000),
+  CONSUMER_FLUSH_INTERVAL_MS: envInt(50, 1, 60_000),
+  CONSUMER_RETRY_IMMEDIATE_ATTEMPTS: envInt(3, 0, 100),
+  CONSUMER_RETRY_IMMEDIATE_DELAY_MS: envInt(100, 1, 60_000),
+  CONSUMER_RETRY_BACKOFF_BASE_MS: envInt(500, 1, 60_000),
+  CONSUMER_RETRY_BACKOFF_MAX_MS: envInt(300_000, 1, 3_600_000),
+  // Backoff steps an unclassified failure gets after the immediate retries, before the DLQ.
+  CONSUMER_RETRY_BACKOFF_STEPS: envInt(3, 0, 50),
+  CONSUMER_SHUTDOWN_FLUSH_TIMEOUT_MS: envInt(10_000, 0, 120_000),
+  CONSUMER_LAG_INTERVAL_MS: envInt(10_000, 0, 3_600_000),
+  ANALYTICS_ENABLED: envBool(true),
+  ANALYTICS_ACTIVITY_TYPES: envCsv(['login', 'login_failed', 'signup', 'purchase', 'checkout']),
+  ANALYTICS_FAILED_LOGIN_THRESHOLD: envInt(5, 2, 1000),
+  ANALYTICS_FAILED_LOGIN_WINDOW_MS: envInt(5 * 60_000, 1000, 24 * 3_600_000),
+  ANALYTICS_MAX_TRACKED_USERS: envInt(10_000, 1, 1_000_000),
 });
+
+export interface RetrySettings {
+  immediateAttempts: number;
+  immediateDelayMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Backoff steps for unclassified failures before the DLQ (transient ones never give up). */
+  backoffSteps: number;
+}
+
+export interface IngestionSettings {
+  flushMaxEvents: number;
+  flushIntervalMs: number;
+  retry: RetrySettings;
+  shutdownFlushTimeoutMs: number;
+  /** 0 turns the lag gauge refresh off. */
+  lagIntervalMs: number;
+}
+
+export interface AnalyticsSettings {
+  enabled: boolean;
+  activityTypes: string[];
+  failedLoginThreshold: number;
+  failedLoginWindowMs: number;
+  maxTrackedUsers: number;
+}
 
 /** The consumer's configuration, validated once at boot (CONVENTIONS.md, habit 3). */
 export class ConsumerConfig {
@@ -52,6 +95,9 @@ export class ConsumerConfig {
     },
     readonly mongo: { uri: string; collection: string; serverSelectionTimeoutMs: number },
     readonly activityTypesExtra: string[],
+    readonly ingestion: IngestionSettings,
+    readonly analytics: AnalyticsSettings,
+    readonly security: SecuritySettings,
   ) {}
 }
 
@@ -74,5 +120,26 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
       serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
     },
     e.ACTIVITY_TYPES_EXTRA,
+    {
+      flushMaxEvents: e.CONSUMER_FLUSH_MAX_EVENTS,
+      flushIntervalMs: e.CONSUMER_FLUSH_INTERVAL_MS,
+      retry: {
+        immediateAttempts: e.CONSUMER_RETRY_IMMEDIATE_ATTEMPTS,
+        immediateDelayMs: e.CONSUMER_RETRY_IMMEDIATE_DELAY_MS,
+        backoffBaseMs: e.CONSUMER_RETRY_BACKOFF_BASE_MS,
+        backoffMaxMs: e.CONSUMER_RETRY_BACKOFF_MAX_MS,
+        backoffSteps: e.CONSUMER_RETRY_BACKOFF_STEPS,
+      },
+      shutdownFlushTimeoutMs: e.CONSUMER_SHUTDOWN_FLUSH_TIMEOUT_MS,
+      lagIntervalMs: e.CONSUMER_LAG_INTERVAL_MS,
+    },
+    {
+      enabled: e.ANALYTICS_ENABLED,
+      activityTypes: e.ANALYTICS_ACTIVITY_TYPES,
+      failedLoginThreshold: e.ANALYTICS_FAILED_LOGIN_THRESHOLD,
+      failedLoginWindowMs: e.ANALYTICS_FAILED_LOGIN_WINDOW_MS,
+      maxTrackedUsers: e.ANALYTICS_MAX_TRACKED_USERS,
+    },
+    toSecuritySettings(e, e.NODE_ENV),
   );
 }

@@ -24,13 +24,7 @@ export function activityEventsController(topic: string): Type<unknown> {
         value: message.value,
         headers: decodeHeaders(message.headers),
       };
-      return this.ingestion.accept(record, {
-        commit: (offset) =>
-          context
-            .getConsumer()
-            .commitOffsets([{ topic: record.topic, partition: record.partition, offset }]),
-        heartbeat: () => context.getHeartbeat()(),
-      });
+      return this.ingestion.accept(record, context.getHeartbeat());
     }
   }
   return ActivityEventsController;

@@ -1,66 +1,128 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ActivityEventValidator, ErrorCode, OriginalRecord, parseJsonObject } from '@app/contracts';
-import { ActivityRepository } from '../storage/activity.repository';
-import { KafkaClients } from './kafka-clients';
-import { PartitionHandle } from './partition-handle';
+import { AnalyticsForwarder } from '../analytics/analytics-forwarder';
+import { ConsumerConfig } from '../config/consumer.config';
+import { BatchFlusher } from './batch-flusher';
+import { ConsumerListener, ConsumerPort } from './consumer-port';
+import { Entry, PartitionBuffer } from './partition-buffer';
 
 /**
- * Kafka in, MongoDB out: validates a record, stores it (duplicates by eventId are recognised),
- * dead-letters what can never be stored, and only then commits the record's offset.
+ * Kafka in, MongoDB out. Each record is decoded and validated at once (permanent failures become
+ * DLQ entries with retryCount 0) and buffered per partition; the BatchFlusher stores, retries,
+ * dead-letters and commits. The handler returns without waiting, except when a partition's buffer
+ * is full (back-pressure), so the database sees one bulk insert per flush, not one per event.
  */
 @Injectable()
-export class ActivityIngestionService {
-  private readonly logger = new Logger(ActivityIngestionService.name);
+export class ActivityIngestionService implements ConsumerListener, OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Ingestion');
+  private readonly buffers = new Map<string, PartitionBuffer>();
+  private closing = false;
 
   constructor(
+    private readonly config: ConsumerConfig,
     private readonly validator: ActivityEventValidator,
-    private readonly repository: ActivityRepository,
-    private readonly kafka: KafkaClients,
+    private readonly flusher: BatchFlusher,
+    private readonly port: ConsumerPort,
+    private readonly analytics: AnalyticsForwarder,
   ) {}
 
-  async accept(record: OriginalRecord, partition: PartitionHandle): Promise<void> {
+  onModuleInit(): void {
+    this.port.setListener(this);
+  }
+
+  /** Called by the Kafka edge for every record; never rejects. */
+  async accept(record: OriginalRecord, heartbeat: () => Promise<void>): Promise<void> {
+    // Closing: the record is not taken; it is redelivered to whoever owns the partition next.
+    if (this.closing) return;
+    this.port.useHeartbeat(heartbeat);
+    const wait = this.buffer(record.topic, record.partition).add(this.decode(record));
+    if (wait) await wait;
+  }
+
+  private decode(record: OriginalRecord): Entry {
+    try {
+      return this.validate(record);
+    } catch (error) {
+      // A bug in validation must not stall the partition: the record is kept in the DLQ.
+      const message = error instanceof Error ? error.message : String(error);
+      return { kind: 'invalid', record, code: ErrorCode.PROCESSING_FAILED, message };
+    }
+  }
+
+  private validate(record: OriginalRecord): Entry {
     const json = parseJsonObject(record.value);
-    const outcome = json
-      ? this.validator.validate(json, { mode: 'stored' })
-      : ({
-          ok: false,
-          code: ErrorCode.MALFORMED_MESSAGE,
-          message: 'the record value is not a JSON object',
-          issues: [],
-        } as const);
-    if (outcome.ok) {
-      const result = await this.repository.insertMany([
-        {
-          ...outcome.event,
-          kafka: { topic: record.topic, partition: record.partition, offset: record.offset },
-          receivedAt: new Date(),
-        },
-      ]);
+    if (!json) {
+      return {
+        kind: 'invalid',
+        record,
+        code: ErrorCode.MALFORMED_MESSAGE,
+        message: 'the record value is not a JSON object',
+      };
+    }
+    const outcome = this.validator.validate(json, { mode: 'stored' });
+    if (!outcome.ok)
+      return { kind: 'invalid', record, code: outcome.code, message: outcome.message };
+    const doc = {
+      ...outcome.event,
+      kafka: { topic: record.topic, partition: record.partition, offset: record.offset },
+      receivedAt: new Date(),
+    };
+    return { kind: 'event', record, doc };
+  }
+
+  private buffer(topic: string, partition: number): PartitionBuffer {
+    const key = `${topic}:${partition}`;
+    let buffer = this.buffers.get(key);
+    if (!buffer) {
+      const { flushMaxEvents, flushIntervalMs } = this.config.ingestion;
+      buffer = new PartitionBuffer(
+        topic,
+        partition,
+        (b, entries) => this.flusher.flush(b, entries),
+        flushMaxEvents,
+        flushIntervalMs,
+      );
+      this.buffers.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  /** Rebalance started: store what is buffered while commits may still be accepted. */
+  onRebalancing(): void {
+    for (const buffer of this.buffers.values()) void buffer.flush();
+  }
+
+  /** Partitions no longer ours stop committing and lose their state once their flushes ended. */
+  onAssigned(assignment: Record<string, number[]>): void {
+    for (const [key, buffer] of this.buffers) {
+      if ((assignment[buffer.topic] ?? []).includes(buffer.partition)) continue;
+      buffer.revoked = true;
+      buffer.discard();
+      this.buffers.delete(key);
+      this.analytics.dropPartition(buffer.partition);
       this.logger.log({
-        msg: result.duplicates ? 'duplicate skipped' : 'stored',
-        eventId: outcome.event.eventId,
-        partition: record.partition,
-        offset: record.offset,
-      });
-    } else {
-      await this.kafka.dlq.publish([
-        {
-          original: record,
-          error: {
-            code: outcome.code,
-            message: outcome.message,
-            timestamp: new Date().toISOString(),
-            retryCount: 0,
-          },
-        },
-      ]);
-      this.logger.warn({
-        msg: 'dead-lettered',
-        code: outcome.code,
-        partition: record.partition,
-        offset: record.offset,
+        msg: 'partition revoked',
+        topic: buffer.topic,
+        partition: buffer.partition,
       });
     }
-    await partition.commit((BigInt(record.offset) + 1n).toString());
+  }
+
+  /**
+   * Runs before Nest closes the Kafka transport: stop taking records, flush and commit what is
+   * buffered within the deadline. What is left is redelivered to the next owner and deduplicated.
+   */
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    for (const buffer of this.buffers.values()) this.port.pause(buffer.topic);
+    const all = Promise.all([...this.buffers.values()].map((b) => b.flush()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.config.ingestion.shutdownFlushTimeoutMs);
+    });
+    const outcome = await Promise.race([all.then(() => 'flushed' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.flusher.aborted = true;
+    this.logger.log({ msg: 'ingestion stopped', outcome });
   }
 }

@@ -1,14 +1,15 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
 import { DlqPublisher, TopicProvisioner, buildKafkaConfig } from '@app/kafka-admin';
 import { ConsumerConfig } from '../config/consumer.config';
 
 /**
  * Kafka clients the consumer owns beside Nest's transport: an admin client (provisioning, health,
- * lag) and an idempotent producer for the DLQ and analytics topics.
+ * lag) and an idempotent producer for the DLQ and analytics topics. Disconnected on application
+ * shutdown, after the transport stopped, so the last flush can still dead-letter.
  */
 @Injectable()
-export class KafkaClients implements OnModuleInit, OnModuleDestroy {
+export class KafkaClients implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaClients.name);
   readonly admin: Admin;
   readonly producer: Producer;
@@ -38,7 +39,7 @@ export class KafkaClients implements OnModuleInit, OnModuleDestroy {
     await this.producer.connect();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.producer.disconnect();
     await this.admin.disconnect();
   }

@@ -1,14 +1,37 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Collection, MongoBulkWriteError, MongoServerError, WriteError } from 'mongodb';
+import { Collection, Filter, MongoBulkWriteError, MongoServerError, WriteError } from 'mongodb';
 import { ConsumerConfig } from '../config/consumer.config';
 import { MongoConnection } from './mongo.client';
 import { StoredActivity } from './stored-activity';
 
 export const DUPLICATE_KEY = 11000;
 
+export interface DocumentFailure {
+  /** Index of the document in the inserted array. */
+  index: number;
+  code: number | undefined;
+  message: string;
+}
+
 export interface InsertOutcome {
-  inserted: number;
-  duplicates: number;
+  /** Indexes of the documents stored by this call. */
+  inserted: number[];
+  /** Indexes of documents whose eventId was already stored (redelivery): counted, not stored twice. */
+  duplicates: number[];
+  /** Per-document failures other than duplicates; the caller decides to retry or dead-letter. */
+  failures: DocumentFailure[];
+}
+
+export interface ActivityQuery {
+  userId?: string;
+  activityType?: string;
+  /** Inclusive lower bound, ISO-8601 UTC. */
+  from?: string;
+  /** Exclusive upper bound, ISO-8601 UTC. */
+  to?: string;
+  /** Keyset position: only items strictly after it in (timestamp desc, eventId desc) order. */
+  after?: { timestamp: string; eventId: string };
+  limit: number;
 }
 
 /** All MongoDB access for activities; no business rules here. */
@@ -17,7 +40,10 @@ export class ActivityRepository implements OnModuleInit {
   private readonly logger = new Logger(ActivityRepository.name);
   readonly collection: Collection<StoredActivity>;
 
-  constructor(connection: MongoConnection, config: ConsumerConfig) {
+  constructor(
+    private readonly connection: MongoConnection,
+    config: ConsumerConfig,
+  ) {
     this.collection = connection.db.collection<StoredActivity>(config.mongo.collection);
   }
 
@@ -25,37 +51,103 @@ export class ActivityRepository implements OnModuleInit {
     await this.ensureIndexes();
   }
 
+  /**
+   * The unique eventId index is what makes redelivery harmless, so without it the app must not
+   * start. Read indexes only speed queries up: a server that refuses one is logged and tolerated.
+   */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
-      { key: { eventId: 1 }, name: 'eventId_unique', unique: true },
+    await this.collection.createIndex({ eventId: 1 }, { name: 'eventId_unique', unique: true });
+    const reads = [
       { key: { userId: 1, timestamp: -1, eventId: -1 }, name: 'userId_timestamp' },
       { key: { activityType: 1, timestamp: -1, eventId: -1 }, name: 'activityType_timestamp' },
-    ]);
-    this.logger.log({ msg: 'indexes ensured', collection: this.collection.collectionName });
+      { key: { timestamp: -1, eventId: -1 }, name: 'timestamp' },
+    ] as const;
+    for (const index of reads) {
+      try {
+        await this.collection.createIndex(index.key, { name: index.name });
+      } catch (error) {
+        this.logger.warn({
+          msg: 'read index not created; queries still work, slower',
+          index: index.name,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    this.logger.log({
+      msg: 'indexes ensured',
+      collection: this.collection.collectionName,
+      server: await this.connection.serverFlavour(),
+    });
   }
 
-  /** Unordered insert; documents already present (same eventId) are counted, not stored twice. */
+  /** Unordered insert: one round trip for the batch; every document gets its own outcome. */
   async insertMany(docs: readonly StoredActivity[]): Promise<InsertOutcome> {
-    if (docs.length === 0) return { inserted: 0, duplicates: 0 };
+    if (docs.length === 0) return { inserted: [], duplicates: [], failures: [] };
     try {
-      const result = await this.collection.insertMany(docs, { ordered: false });
-      return { inserted: result.insertedCount, duplicates: 0 };
+      // Copies: the driver adds _id to the objects it is given, and a retry must not reuse it.
+      await this.collection.insertMany(
+        docs.map((d) => ({ ...d })),
+        { ordered: false },
+      );
+      return { inserted: docs.map((_, i) => i), duplicates: [], failures: [] };
     } catch (error) {
-      if (error instanceof MongoBulkWriteError) {
-        const writeErrors = ([] as WriteError[]).concat(error.writeErrors);
-        const others = writeErrors.filter((w) => w.code !== DUPLICATE_KEY);
-        if (others.length === 0) {
-          return { inserted: error.result.insertedCount, duplicates: writeErrors.length };
-        }
-      }
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && docs.length === 1) {
-        return { inserted: 0, duplicates: 1 };
-      }
-      throw error;
+      const writeErrors = perDocumentErrors(error, docs.length);
+      if (!writeErrors) throw error;
+      const failed = new Set(writeErrors.map((w) => w.index));
+      return {
+        inserted: docs.map((_, i) => i).filter((i) => !failed.has(i)),
+        duplicates: writeErrors.filter((w) => w.code === DUPLICATE_KEY).map((w) => w.index),
+        failures: writeErrors
+          .filter((w) => w.code !== DUPLICATE_KEY)
+          .map((w) => ({ index: w.index, code: w.code, message: w.errmsg ?? 'write error' })),
+      };
     }
   }
 
   findByEventId(eventId: string): Promise<StoredActivity | null> {
     return this.collection.findOne({ eventId }, { projection: { _id: 0 } });
   }
+
+  /** Newest first, ties broken by eventId, so a (timestamp, eventId) position is a stable cursor. */
+  find(query: ActivityQuery): Promise<StoredActivity[]> {
+    const filter: Filter<StoredActivity> = {};
+    if (query.userId !== undefined) filter.userId = query.userId;
+    if (query.activityType !== undefined) filter.activityType = query.activityType;
+    if (query.from !== undefined || query.to !== undefined) {
+      filter.timestamp = {
+        ...(query.from !== undefined ? { $gte: query.from } : {}),
+        ...(query.to !== undefined ? { $lt: query.to } : {}),
+      };
+    }
+    if (query.after) {
+      const { timestamp, eventId } = query.after;
+      filter.$or = [{ timestamp: { $lt: timestamp } }, { timestamp, eventId: { $lt: eventId } }];
+    }
+    return this.collection
+      .find(filter, { projection: { _id: 0 } })
+      .sort({ timestamp: -1, eventId: -1 })
+      .limit(query.limit)
+      .toArray();
+  }
+}
+
+interface IndexedWriteError {
+  index: number;
+  code: number | undefined;
+  errmsg: string | undefined;
+}
+
+/** The per-document errors of a failed insert, or null when the failure concerns the whole call. */
+function perDocumentErrors(error: unknown, count: number): IndexedWriteError[] | null {
+  if (error instanceof MongoBulkWriteError) {
+    if (error.writeConcernError) return null;
+    const list = ([] as WriteError[]).concat(error.writeErrors);
+    if (list.length === 0) return null;
+    return list.map((w) => ({ index: w.index, code: w.code, errmsg: w.errmsg }));
+  }
+  // Some servers answer a one-document batch with a plain server error.
+  if (error instanceof MongoServerError && error.code === DUPLICATE_KEY && count === 1) {
+    return [{ index: 0, code: DUPLICATE_KEY, errmsg: error.message }];
+  }
+  return null;
 }

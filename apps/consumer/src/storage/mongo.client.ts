@@ -1,10 +1,13 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Db, MongoClient } from 'mongodb';
 import { ConsumerConfig } from '../config/consumer.config';
 
-/** One MongoClient for the process; it reconnects by itself after the database comes back. */
+/**
+ * One MongoClient for the process; it reconnects by itself after the database comes back. Closed
+ * on application shutdown, i.e. after the Kafka transport stopped, so final flushes can still write.
+ */
 @Injectable()
-export class MongoConnection implements OnModuleDestroy {
+export class MongoConnection implements OnApplicationShutdown {
   private readonly logger = new Logger(MongoConnection.name);
   readonly client: MongoClient;
   readonly db: Db;
@@ -21,7 +24,18 @@ export class MongoConnection implements OnModuleDestroy {
     await this.db.command({ ping: 1 });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** "ferretdb x.y" or "mongodb x.y": logged at boot, so a reader knows which server was used. */
+  async serverFlavour(): Promise<string> {
+    try {
+      const info = await this.db.admin().command({ buildInfo: 1 });
+      if (typeof info.ferretdbVersion === 'string') return `ferretdb ${info.ferretdbVersion}`;
+      return `mongodb ${String(info.version)}`;
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
     await this.client.close();
     this.logger.log('MongoDB connection closed');
   }
