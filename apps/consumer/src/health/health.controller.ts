@@ -3,8 +3,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from '@app/platform';
 import { KafkaClients } from '../ingestion/kafka-clients';
+import { ConsumerGroupHealthIndicator } from './group.health';
 import { MongoHealthIndicator } from './mongo.health';
 
+// Below the 5 s an orchestrator usually allows a probe, so a hanging dependency answers 503, not a timeout.
 const CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
@@ -13,21 +15,25 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly kafka: KafkaHealthIndicator,
+    private readonly group: ConsumerGroupHealthIndicator,
     private readonly mongo: MongoHealthIndicator,
     private readonly clients: KafkaClients,
   ) {}
 
+  /** Liveness: the process serves HTTP. Never depends on Kafka or the database. */
   @Get('live')
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
+  /** Readiness: the broker answers, this instance is in its group, and the database answers. */
   @Get(['ready', ''])
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.kafka.isHealthy('kafka', this.clients.admin, CHECK_TIMEOUT_MS),
+      () => this.group.isHealthy('consumerGroup'),
       () => this.mongo.isHealthy('mongodb', CHECK_TIMEOUT_MS),
     ]);
   }
