@@ -87,6 +87,16 @@ describe('the read API', () => {
     expect(viaUserPath.body.items.map((i) => i.eventId)).toEqual(byUser.map((i) => i.eventId));
   });
 
+  it('documents the endpoints and their query parameters in OpenAPI', async () => {
+    const doc = await getJson<{
+      paths: Record<string, { get?: { parameters?: { name: string }[] } }>;
+    }>(`${consumer.url}/docs-json`);
+    const list = doc.body.paths['/v1/activities']?.get?.parameters?.map((p) => p.name) ?? [];
+    expect(list.sort()).toEqual(['activityType', 'cursor', 'from', 'limit', 'to', 'userId']);
+    expect(doc.body.paths['/v1/activities/{eventId}']).toBeDefined();
+    expect(doc.body.paths['/v1/users/{userId}/activities']).toBeDefined();
+  });
+
   it('serves one event by id without the database _id, and 404 with a code for an unknown id', async () => {
     const one = await getJson<Page['items'][number]>(
       `${consumer.url}/v1/activities/${initial[5].eventId}`,
@@ -126,8 +136,11 @@ describe('the read API', () => {
       if (sent < late.length) {
         await publish(producer.url, late.slice(sent, sent + 25));
         sent += 25;
+        // Stored before the next page is read: the inserts really happen between pages.
+        await waitForStored(iso.mongoUri, initial.length + sent, 30_000);
       }
     });
+    expect(sent).toBe(late.length);
     const ids = items.map((i) => i.eventId);
     expect(new Set(ids).size).toBe(ids.length);
     const seen = new Set(ids);
