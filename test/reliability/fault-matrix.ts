@@ -1,0 +1,333 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { AppProcess, freePort, sleep } from '../support/app-process';
+import { REPO_ROOT } from '../support/infra';
+import { IsolatedEnv, isolatedEnv, withMongo } from '../support/isolation';
+import { PrivateInfra } from '../support/private-infra';
+import { SteadyLoad } from './load';
+
+export interface Profile {
+  warmupMs: number;
+  /** How long the broker or the database stays dead. */
+  infraOutageMs: number;
+  /** How long an app stays dead before it is restarted. */
+  appOutageMs: number;
+  afterHealMs: number;
+  requestsPerSecond: number;
+  batchSize: number;
+}
+
+export const PROFILES: Record<'short' | 'full', Profile> = {
+  short: {
+    warmupMs: 3000,
+    infraOutageMs: 8000,
+    appOutageMs: 3000,
+    afterHealMs: 4000,
+    requestsPerSecond: 10,
+    batchSize: 10,
+  },
+  full: {
+    warmupMs: 5000,
+    infraOutageMs: 30_000,
+    appOutageMs: 5000,
+    afterHealMs: 10_000,
+    requestsPerSecond: 20,
+    batchSize: 25,
+  },
+};
+
+export interface FaultRow {
+  fault: string;
+  acknowledged: number;
+  stored: number;
+  deadLettered: number;
+  lost: number;
+  duplicated: number;
+  refusedRequests: number;
+  recoverSeconds: number | null;
+}
+
+interface Run {
+  infra: PrivateInfra;
+  iso: IsolatedEnv;
+  env: Record<string, string>;
+  producer: AppProcess;
+  consumers: AppProcess[];
+}
+
+interface Fault {
+  name: string;
+  inject(run: Run): Promise<void>;
+  /** Brings the system back; resolves when the healing action was taken. */
+  heal(run: Run): Promise<void>;
+  outage(profile: Profile): number;
+  /** What shows recovery: the API acknowledging again, or the consumer storing again. */
+  recoveredWhen: 'acknowledged' | 'stored';
+}
+
+const restartApp = async (run: Run, old: AppProcess): Promise<AppProcess> =>
+  new AppProcess(old.name, old.port, run.env, `${run.iso.label}-r`).start(120_000);
+
+export const FAULTS: Fault[] = [
+  {
+    name: 'kill -9 consumer',
+    inject: (run) => run.consumers[0].stop('SIGKILL'),
+    heal: async (run) => void (run.consumers[0] = await restartApp(run, run.consumers[0])),
+    outage: (p) => p.appOutageMs,
+    recoveredWhen: 'stored',
+  },
+  {
+    name: 'kill -9 database',
+    inject: (run) => run.infra.stop('ferretdb', true),
+    heal: (run) => run.infra.start('ferretdb'),
+    outage: (p) => p.infraOutageMs,
+    recoveredWhen: 'stored',
+  },
+  {
+    name: 'kill -9 Kafka broker',
+    inject: (run) => run.infra.stop('kafka', true),
+    heal: (run) => run.infra.start('kafka'),
+    outage: (p) => p.infraOutageMs,
+    recoveredWhen: 'acknowledged',
+  },
+  {
+    name: 'kill -9 producer-api',
+    inject: (run) => run.producer.stop('SIGKILL'),
+    heal: async (run) => void (run.producer = await restartApp(run, run.producer)),
+    outage: (p) => p.appOutageMs,
+    recoveredWhen: 'acknowledged',
+  },
+  {
+    name: 'rebalance (2nd consumer joins, leaves)',
+    inject: async (run) => {
+      run.consumers.push(
+        await new AppProcess('consumer', await freePort(), run.env, `${run.iso.label}-2`).start(),
+      );
+    },
+    heal: async (run) => run.consumers.pop()?.stop('SIGTERM'),
+    outage: (p) => p.appOutageMs,
+    recoveredWhen: 'stored',
+  },
+];
+
+async function storedIds(run: Run): Promise<string[]> {
+  return withMongo(run.infra.mongoUri(run.iso.dbName), async (client) => {
+    const docs = await client
+      .db()
+      .collection('activities')
+      .find({}, { projection: { _id: 0, eventId: 1 } })
+      .toArray();
+    return docs.map((d) => String(d.eventId));
+  });
+}
+
+/** Every eventId found in the DLQ topic, read from the beginning to the current end. */
+async function deadLetteredIds(run: Run): Promise<Set<string>> {
+  const kafka = new Kafka({
+    brokers: [run.infra.brokers],
+    clientId: 'fault-matrix',
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(run.iso.dlqTopic);
+  await admin.disconnect();
+  const remaining = ends.filter((e) => BigInt(e.high) > BigInt(e.low)).length;
+  const ids = new Set<string>();
+  if (remaining === 0) return ids;
+  const consumer = kafka.consumer({ groupId: `${run.iso.prefix}fault-matrix-dlq-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: run.iso.dlqTopic, fromBeginning: true });
+  const done = new Set<number>();
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const value = JSON.parse(message.value?.toString() ?? '{}') as { eventId?: string };
+        if (value.eventId) ids.add(value.eventId);
+        const end = ends.find((e) => e.partition === partition);
+        if (end && BigInt(message.offset) + 1n >= BigInt(end.high)) done.add(partition);
+        if (done.size >= remaining) resolve();
+      },
+    });
+    setTimeout(resolve, 30_000);
+  });
+  await consumer.disconnect();
+  return ids;
+}
+
+/**
+ * Watches the stored count for `windowMs` after healing; returns when it first grew (the consumer
+ * stores again), or undefined if it never did within the window.
+ */
+async function firstStoreAfter(
+  run: Run,
+  since: number,
+  windowMs: number,
+): Promise<number | undefined> {
+  const count = () =>
+    withMongo(run.infra.mongoUri(run.iso.dbName), (c) =>
+      c.db().collection('activities').estimatedDocumentCount(),
+    ).catch(() => -1);
+  let before = -1;
+  let grewAt: number | undefined;
+  while (Date.now() - since < windowMs || grewAt === undefined) {
+    const now = await count();
+    if (before < 0) before = now;
+    else if (grewAt === undefined && now > before) grewAt = Date.now();
+    if (Date.now() - since > windowMs * 6) break;
+    await sleep(250);
+  }
+  return grewAt;
+}
+
+/** Waits until every acknowledged event is stored or dead-lettered, or progress stops. */
+async function drain(
+  run: Run,
+  acked: Set<string>,
+): Promise<{ stored: string[]; dlq: Set<string> }> {
+  let last = -1;
+  let stalledSince = Date.now();
+  for (;;) {
+    const stored = await storedIds(run).catch(() => [] as string[]);
+    const have = new Set(stored);
+    const missing = [...acked].filter((id) => !have.has(id)).length;
+    if (missing === 0) return { stored, dlq: await deadLetteredIds(run) };
+    if (stored.length !== last) {
+      last = stored.length;
+      stalledSince = Date.now();
+    } else if (Date.now() - stalledSince > 45_000) {
+      return { stored, dlq: await deadLetteredIds(run) };
+    }
+    await sleep(500);
+  }
+}
+
+async function runFault(
+  infra: PrivateInfra,
+  fault: Fault,
+  profile: Profile,
+  index: number,
+): Promise<FaultRow> {
+  const iso = isolatedEnv(`fm${index}`);
+  const env = { ...iso.env, ...infra.appEnv(iso.dbName), PRODUCER_SEND_TIMEOUT_MS: '3000' };
+  const run: Run = {
+    infra,
+    iso,
+    env,
+    producer: new AppProcess('producer-api', await freePort(), env, iso.label),
+    consumers: [new AppProcess('consumer', await freePort(), env, iso.label)],
+  };
+  try {
+    await Promise.all([run.producer.start(), run.consumers[0].start()]);
+    return await measureFault(run, fault, profile, index);
+  } finally {
+    // Whatever happened, no app of this scenario outlives it.
+    await Promise.all([run.producer.stop(), ...run.consumers.map((c) => c.stop())]);
+  }
+}
+
+async function measureFault(
+  run: Run,
+  fault: Fault,
+  profile: Profile,
+  index: number,
+): Promise<FaultRow> {
+  const load = new SteadyLoad({
+    url: () => run.producer.url,
+    idPrefix: `fm${index}`,
+    batchSize: profile.batchSize,
+    requestsPerSecond: profile.requestsPerSecond,
+    users: 50,
+  });
+  load.start();
+  let healStarted = Date.now();
+  let storedAgainAt: number | undefined;
+  try {
+    await sleep(profile.warmupMs);
+    process.stderr.write(`[fault-matrix] ${fault.name}: injecting\n`);
+    await fault.inject(run);
+    await sleep(fault.outage(profile));
+    healStarted = Date.now();
+    await fault.heal(run);
+    storedAgainAt = await firstStoreAfter(run, healStarted, profile.afterHealMs);
+  } finally {
+    await load.stop();
+  }
+  const result = load.result;
+  const recoveredAt =
+    fault.recoveredWhen === 'acknowledged' ? result.firstAckAfter(healStarted) : storedAgainAt;
+  process.stderr.write(
+    `[fault-matrix] ${fault.name}: draining ${result.acked.size} acknowledged events\n`,
+  );
+  const { stored, dlq } = await drain(run, result.acked);
+  const storedSet = new Set(stored);
+  const ackedStored = [...result.acked].filter((id) => storedSet.has(id)).length;
+  const ackedDlq = [...result.acked].filter((id) => !storedSet.has(id) && dlq.has(id)).length;
+  const storedAndDlq = [...result.acked].filter((id) => storedSet.has(id) && dlq.has(id)).length;
+  return {
+    fault: fault.name,
+    acknowledged: result.acked.size,
+    stored: ackedStored,
+    deadLettered: ackedDlq,
+    lost: result.acked.size - ackedStored - ackedDlq,
+    duplicated: stored.length - storedSet.size + storedAndDlq,
+    refusedRequests: result.refused + result.errors,
+    recoverSeconds:
+      recoveredAt === undefined ? null : Math.round((recoveredAt - healStarted) / 100) / 10,
+  };
+}
+
+export function formatTable(rows: FaultRow[]): string {
+  const head = [
+    'fault',
+    'acknowledged',
+    'stored',
+    'dead-lettered',
+    'lost',
+    'duplicated',
+    'refused req',
+    'recover s',
+  ];
+  const body = rows.map((r) => [
+    r.fault,
+    r.acknowledged,
+    r.stored,
+    r.deadLettered,
+    r.lost,
+    r.duplicated,
+    r.refusedRequests,
+    r.recoverSeconds ?? '-',
+  ]);
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...body.map((row) => String(row[i]).length)),
+  );
+  const line = (cells: (string | number)[]) =>
+    `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}
+
+/** Runs every fault against a private Kafka + FerretDB; writes .infra/fault-matrix.json. */
+export async function runFaultMatrix(profileName: 'short' | 'full'): Promise<FaultRow[]> {
+  const profile = PROFILES[profileName];
+  const infra = await PrivateInfra.create(`fault-matrix-${Date.now()}`);
+  await infra.start();
+  const rows: FaultRow[] = [];
+  try {
+    for (const [i, fault] of FAULTS.entries()) {
+      rows.push(await runFault(infra, fault, profile, i));
+      process.stderr.write(`${formatTable(rows.slice(-1))}\n`);
+    }
+  } finally {
+    await infra.destroy();
+  }
+  writeFileSync(
+    join(REPO_ROOT, '.infra', 'fault-matrix.json'),
+    JSON.stringify({ profile: profileName, rows }, null, 2),
+  );
+  return rows;
+}

@@ -1,0 +1,91 @@
+import { sleep } from '../support/app-process';
+
+/** What the load generator learned: which events the API acknowledged (202) and which not. */
+export interface LoadResult {
+  acked: Set<string>;
+  refused: number;
+  errors: number;
+  firstAckAfter: (t: number) => number | undefined;
+}
+
+export interface LoadOptions {
+  /** Returns the producer API base URL to use now (it may change when the API restarts). */
+  url: () => string;
+  idPrefix: string;
+  batchSize: number;
+  /** Target requests per second (each carries batchSize events). */
+  requestsPerSecond: number;
+  users: number;
+}
+
+/**
+ * Steady load through POST /v1/activities/batch with client-chosen event ids, so every event
+ * can be accounted for whatever the API answered. Bounded: it stops when `stop()` is called.
+ */
+export class SteadyLoad {
+  private running = false;
+  private seq = 0;
+  private readonly ackTimes: number[] = [];
+  private loop?: Promise<void>;
+  readonly result: LoadResult;
+
+  constructor(private readonly options: LoadOptions) {
+    this.result = {
+      acked: new Set(),
+      refused: 0,
+      errors: 0,
+      firstAckAfter: (t) => this.ackTimes.find((a) => a >= t),
+    };
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<LoadResult> {
+    this.running = false;
+    await this.loop;
+    return this.result;
+  }
+
+  private async run(): Promise<void> {
+    const interval = 1000 / this.options.requestsPerSecond;
+    while (this.running) {
+      const started = Date.now();
+      await this.sendBatch();
+      await sleep(Math.max(0, interval - (Date.now() - started)));
+    }
+  }
+
+  private async sendBatch(): Promise<void> {
+    const events = Array.from({ length: this.options.batchSize }, () => {
+      this.seq += 1;
+      return {
+        eventId: `${this.options.idPrefix}-${String(this.seq).padStart(8, '0')}`,
+        userId: `fm-user-${this.seq % this.options.users}`,
+        activityType: 'page_view',
+        metadata: { seq: this.seq },
+      };
+    });
+    try {
+      const res = await fetch(`${this.options.url()}/v1/activities/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      await res.arrayBuffer();
+      if (res.status === 202) {
+        for (const e of events) this.result.acked.add(e.eventId);
+        this.ackTimes.push(Date.now());
+      } else {
+        this.result.refused += 1;
+      }
+    } catch {
+      // Connection refused or reset (the API is down): not acknowledged, so not owed.
+      this.result.errors += 1;
+      await sleep(200);
+    }
+  }
+}
