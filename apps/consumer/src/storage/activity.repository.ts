@@ -5,6 +5,7 @@ import { MongoConnection } from './mongo.client';
 import { StoredActivity } from './stored-activity';
 
 export const DUPLICATE_KEY = 11000;
+export const EVENT_ID_INDEX = 'eventId_unique';
 
 export interface DocumentFailure {
   /** Index of the document in the inserted array. */
@@ -56,7 +57,7 @@ export class ActivityRepository implements OnModuleInit {
    * start. Read indexes only speed queries up: a server that refuses one is logged and tolerated.
    */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ eventId: 1 }, { name: 'eventId_unique', unique: true });
+    await this.collection.createIndex({ eventId: 1 }, { name: EVENT_ID_INDEX, unique: true });
     const reads = [
       { key: { userId: 1, timestamp: -1, eventId: -1 }, name: 'userId_timestamp' },
       { key: { activityType: 1, timestamp: -1, eventId: -1 }, name: 'activityType_timestamp' },
@@ -96,9 +97,9 @@ export class ActivityRepository implements OnModuleInit {
       const failed = new Set(writeErrors.map((w) => w.index));
       return {
         inserted: docs.map((_, i) => i).filter((i) => !failed.has(i)),
-        duplicates: writeErrors.filter((w) => w.code === DUPLICATE_KEY).map((w) => w.index),
+        duplicates: writeErrors.filter(isDuplicateEvent).map((w) => w.index),
         failures: writeErrors
-          .filter((w) => w.code !== DUPLICATE_KEY)
+          .filter((w) => !isDuplicateEvent(w))
           .map((w) => ({ index: w.index, code: w.code, message: w.errmsg ?? 'write error' })),
       };
     }
@@ -135,6 +136,17 @@ interface IndexedWriteError {
   index: number;
   code: number | undefined;
   errmsg: string | undefined;
+}
+
+/**
+ * A duplicate of an already stored event. MongoDB names the violated index in the message, so a
+ * clash on any other unique index is not mistaken for one; FerretDB names none, and there the
+ * eventId index is the only unique index this app creates.
+ */
+function isDuplicateEvent(w: IndexedWriteError): boolean {
+  if (w.code !== DUPLICATE_KEY) return false;
+  const index = /index: (\S+)/.exec(w.errmsg ?? '')?.[1];
+  return index === undefined || index === EVENT_ID_INDEX;
 }
 
 /** The per-document errors of a failed insert, or null when the failure concerns the whole call. */
