@@ -79,13 +79,17 @@ export interface RawRecord {
   partition: number;
 }
 
-/** Reads every record of a topic from the beginning until `expected` arrived or the time is up. */
+/**
+ * Reads every record of a topic from the beginning until `expected` records arrived (or the
+ * predicate holds) or the time is up.
+ */
 export async function readTopic(
   brokers: string,
   topic: string,
-  expected: number,
+  expected: number | ((records: RawRecord[]) => boolean),
   timeoutMs = 20_000,
 ): Promise<RawRecord[]> {
+  const done = typeof expected === 'number' ? (r: RawRecord[]) => r.length >= expected : expected;
   const kafka = new Kafka({
     clientId: 'e2e-reader',
     brokers: [brokers],
@@ -112,7 +116,7 @@ export async function readTopic(
         return Promise.resolve();
       },
     });
-    await eventually(() => Promise.resolve(records.length >= expected), timeoutMs, 200);
+    await eventually(() => Promise.resolve(done(records)), timeoutMs, 200);
     return records;
   } finally {
     await consumer.disconnect();

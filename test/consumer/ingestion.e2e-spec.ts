@@ -19,7 +19,12 @@ describe('the consumer storing events', () => {
 
   beforeAll(async () => {
     producer = new AppProcess('producer-api', await freePort(), iso.env, iso.label);
-    consumer = new AppProcess('consumer', await freePort(), iso.env, iso.label);
+    consumer = new AppProcess(
+      'consumer',
+      await freePort(),
+      { ...iso.env, CONSUMER_LAG_INTERVAL_MS: '1000', ANALYTICS_FAILED_LOGIN_THRESHOLD: '3' },
+      iso.label,
+    );
     await Promise.all([producer.start(), consumer.start()]);
   });
 
@@ -58,6 +63,47 @@ describe('the consumer storing events', () => {
     expect(flushes).toBeGreaterThan(0);
     expect(flushes).toBeLessThan(10_000 / 5);
     expect(metrics).toMatch(/eyego_events_consumed_total\{outcome="stored"\} 10000/);
+
+    // Everything committed: the group's lag, as the gauge reports it, drops to zero everywhere.
+    const lagZero = await eventually(async () => {
+      const text = await (await fetch(`${consumer.url}/metrics`)).text();
+      const lags = [...text.matchAll(/^eyego_consumer_lag\{[^}]*\} (\d+)$/gm)].map((m) => m[1]);
+      return lags.length === 3 && lags.every((l) => l === '0');
+    }, 30_000);
+    expect(lagZero).toBe(true);
+  });
+
+  it('forwards stored logins to the analytics topic and flags repeated failed logins', async () => {
+    const base = Date.now() - 60_000;
+    const events = [0, 1, 2].map((i) => ({
+      eventId: `evt_failed_${i}_analytics`,
+      userId: 'suspect',
+      activityType: 'login_failed',
+      timestamp: new Date(base + i * 1000).toISOString(),
+      metadata: {},
+    }));
+    await publish(producer.url, events);
+    const analyticsTopic = `${iso.prefix}user-activity-analytics`;
+    const records = await readTopic(
+      KAFKA_BROKERS,
+      analyticsTopic,
+      (seen) => seen.some((r) => r.value?.toString().includes('"kind":"alert"')),
+      30_000,
+    );
+    const values = records.map((r) => JSON.parse(r.value!.toString()) as Record<string, unknown>);
+    const alerts = values.filter((v) => v.kind === 'alert');
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        rule: 'repeated_login_failed',
+        userId: 'suspect',
+        count: 3,
+        eventIds: events.map((e) => e.eventId),
+      }),
+    ]);
+    // The projection of the stored events (logins of the first test included), without metadata.
+    const projected = values.filter((v) => v.kind === 'event' && v.userId === 'suspect');
+    expect(projected).toHaveLength(3);
+    expect(projected.every((v) => v.metadata === undefined)).toBe(true);
   });
 
   it('dead-letters a non-JSON record and an invalid event with their codes and bytes, and keeps going', async () => {
