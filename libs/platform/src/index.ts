@@ -1,4 +1,5 @@
 export * from './health/bounded-probe';
+export * from './health/health-check.filter';
 export * from './health/kafka.health';
 export * from './http/http-app';
 export * from './http/openapi';

@@ -1,7 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { KafkaHealthIndicator } from '@app/platform';
+import { HealthCheckFilter, KafkaHealthIndicator } from '@app/platform';
 import { KafkaClients } from '../ingestion/kafka-clients';
 import { ConsumerGroupHealthIndicator } from './group.health';
 import { MongoHealthIndicator } from './mongo.health';
@@ -11,6 +11,8 @@ const CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
 @Controller('health')
+// A failed check answers 503 with the check result (which dependency, why), not a generic problem.
+@UseFilters(HealthCheckFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -1,13 +1,15 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { KafkaHealthIndicator } from '@app/platform';
+import { HealthCheckFilter, KafkaHealthIndicator } from '@app/platform';
 import { ActivityPublisher } from '../activities/activity.publisher';
 
 const KAFKA_CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
 @Controller('health')
+// A failed check answers 503 with the check result (which dependency, why), not a generic problem.
+@UseFilters(HealthCheckFilter)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
