@@ -5,3 +5,4 @@ export * from './topics/topic-provisioner';
 export * from './lag/lag-reader';
 export * from './dlq/dlq.reader';
 export * from './dlq/dlq.replay';
+export * from './topics/topic-description';

@@ -1,4 +1,5 @@
 import { ConfigResourceTypes } from 'kafkajs';
+import { TopicDescription } from '../topics/topic-description';
 import { TopicProvisioner } from '../topics/topic-provisioner';
 import {
   CommandError,
@@ -10,14 +11,6 @@ import {
 } from './args';
 import { CliContext } from './context';
 import { json, renderTable } from './output';
-
-export interface TopicDescription {
-  topic: string;
-  partitionCount: number;
-  replicationFactor: number;
-  config: { 'retention.ms': string | null; 'cleanup.policy': string | null };
-  partitions: { partition: number; leader: number; replicas: number[]; isr: number[] }[];
-}
 
 export const TOPICS_USAGE = `kafka-admin topics create                       create or repair every topic of the spec
 kafka-admin topics describe [--topic T]         partitions, leader, replicas, isr, retention.ms, cleanup.policy
