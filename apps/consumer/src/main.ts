@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { KafkaOptions, MicroserviceOptions } from '@nestjs/microservices';
 import { buildKafkaConfig } from '@app/kafka-admin';
-import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';
+import { buildOpenApiDocument, createHttpApp, kafkaLogCreator, setupSwagger } from '@app/platform';
 import { ConsumerConfig, loadConsumerConfig } from './config/consumer.config';
 import { ConsumerModule } from './consumer.module';
 import { ConsumerPort } from './ingestion/consumer-port';
@@ -15,7 +15,11 @@ export function kafkaTransportOptions(config: ConsumerConfig): Required<KafkaOpt
   return {
     // The spec's group id is exact: no "-server" suffix.
     postfixId: '',
-    client: buildKafkaConfig(config.kafka.connection, config.consumer.clientId),
+    // kafkajs lines as structured JSON fields, like every other log line.
+    client: {
+      ...buildKafkaConfig(config.kafka.connection, config.consumer.clientId),
+      logCreator: kafkaLogCreator,
+    },
     consumer: {
       groupId: config.consumer.groupId,
       sessionTimeout: config.consumer.sessionTimeoutMs,

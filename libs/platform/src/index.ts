@@ -7,7 +7,6 @@ export * from './http/problem.exception';
 export * from './http/problem.filter';
 export * from './http/problem.openapi';
 export * from './logging/kafka-log-creator';
-export * from './logging/log.config';
 export * from './logging/mask-ip';
 export * from './logging/request-logging';
 export * from './metrics/http-metrics';

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
 import { DlqPublisher, TopicProvisioner, buildKafkaConfig } from '@app/kafka-admin';
+import { kafkaLogCreator } from '@app/platform';
 import { ConsumerConfig } from '../config/consumer.config';
 
 /**
@@ -19,6 +20,7 @@ export class KafkaClients implements OnModuleInit, OnApplicationShutdown {
     const kafka = new Kafka({
       ...buildKafkaConfig(config.kafka.connection, `${config.consumer.clientId}-admin`),
       logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator,
     });
     this.admin = kafka.admin();
     this.producer = kafka.producer({

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { Admin, CompressionTypes, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import { OutgoingRecord } from '@app/contracts';
 import { TopicProvisioner, buildKafkaConfig } from '@app/kafka-admin';
+import { kafkaLogCreator } from '@app/platform';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ensureCompressionCodec } from './compression';
 
@@ -41,6 +42,7 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
     const kafka = new Kafka({
       ...buildKafkaConfig(config.kafka.connection, config.producer.clientId),
       logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator,
     });
     this.producer = kafka.producer({
       idempotent: true,

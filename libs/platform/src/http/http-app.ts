@@ -3,6 +3,7 @@ import { ConsoleLogger, DynamicModule, Logger, LogLevel, Type } from '@nestjs/co
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
+import { registerRequestLogging } from '../logging/request-logging';
 import { applySecurity } from '../security/apply-security';
 import { SecuritySettings } from '../security/security.config';
 import { OpenApiInfo } from './openapi';
@@ -62,6 +63,7 @@ export async function createHttpApp(
     void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
   await applySecurity(app, options.security);
+  registerRequestLogging(fastify, { maskIps: options.security.maskIps });
   app.useGlobalFilters(new ProblemFilter());
   closeGracefullyOnSignals(app);
   return app;

@@ -1,6 +1,24 @@
 import { Logger } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loggedIp } from './mask-ip';
+
+/** What the hooks read of a Fastify request and reply (structural: Nest bundles its own Fastify). */
+export interface RequestLike {
+  id: unknown;
+  method: string;
+  url: string;
+  ip: string;
+  routeOptions: { url?: string };
+}
+export interface ReplyLike {
+  statusCode: number;
+  elapsedTime: number;
+}
+export interface OnResponseHost {
+  addHook(
+    name: 'onResponse',
+    hook: (request: RequestLike, reply: ReplyLike) => Promise<void>,
+  ): unknown;
+}
 
 export interface RequestLoggingOptions {
   /** LOG_MASK_IPS: log the client's network, not its address. */
@@ -12,8 +30,8 @@ const QUIET = /^\/(health|metrics)(\/|$|\?)/;
 
 /** One structured line per answered request: request id, route template, status, latency, client. */
 export function requestLogLine(
-  request: FastifyRequest,
-  reply: FastifyReply,
+  request: RequestLike,
+  reply: ReplyLike,
   options: RequestLoggingOptions,
 ): Record<string, unknown> {
   return {
@@ -30,7 +48,7 @@ export function requestLogLine(
 
 /** Registers the request log on a Fastify instance (call once, before the app listens). */
 export function registerRequestLogging(
-  fastify: FastifyInstance,
+  fastify: OnResponseHost,
   options: RequestLoggingOptions,
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'> = new Logger('HTTP'),
 ): void {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { OnResponseHost } from '../logging/request-logging';
 import { Metrics } from './metrics';
 
 /** Label for requests no route matched: keeps scanners' random paths out of the label set. */
@@ -8,7 +8,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * Counts every answered request and its latency by method, route *template* (never the raw path,
  * which would make one series per event id) and status code.
  */
-export function registerHttpMetrics(fastify: FastifyInstance, metrics: Metrics): void {
+export function registerHttpMetrics(fastify: OnResponseHost, metrics: Metrics): void {
   fastify.addHook('onResponse', async (request, reply) => {
     const labels = {
       method: request.method,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envCsv, envInt, parseEnv } from '@app/kafka-admin';
+import { envBool, envCsv, envInt, parseEnv } from '@app/kafka-admin';
 
 /** API protection shared by both apps (issue 7): keys, rate limit, CORS. */
 export interface SecuritySettings {
@@ -9,6 +9,8 @@ export interface SecuritySettings {
   rateLimit: { max: number; windowMs: number };
   /** Origins allowed by CORS; empty = no CORS headers (browsers block cross-origin calls). */
   corsOrigins: string[];
+  /** LOG_MASK_IPS: request logs keep the client's network (IPv4 /24, IPv6 /48), not its address. */
+  maskIps: boolean;
 }
 
 const API_KEY = /^[\x21-\x7e]{16,256}$/;
@@ -26,6 +28,7 @@ export const securityEnvSchema = z.object({
       z.string().regex(/^(\*|https?:\/\/[^\s,/]+)$/, 'each origin must be * or a URL origin'),
     ),
   ),
+  LOG_MASK_IPS: envBool(false),
 });
 
 export type SecurityEnv = z.output<typeof securityEnvSchema>;
@@ -45,6 +48,7 @@ export function toSecuritySettings(env: SecurityEnv, nodeEnv: string): SecurityS
     apiKeys: auth === 'on' ? env.API_KEYS : [],
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
     corsOrigins: env.CORS_ORIGINS,
+    maskIps: env.LOG_MASK_IPS,
   };
 }
 
