@@ -37,7 +37,7 @@ const isRegistered = (type: CompressionTypes): boolean => {
  */
 export function ensureCompressionCodec(compression: Compression): CompressionTypes {
   const type = COMPRESSION_TYPES[compression];
-  if (isRegistered(type)) return type;
+  if (compression === 'none' || isRegistered(type)) return type;
   const [pkg, load] = CODEC_PACKAGES[compression] ?? [compression, (m: CodecFactory) => m];
   try {
     // An optional dependency, resolved at run time.
