@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { eventually } from '../support/app-process';
+import { eventually, sleep } from '../support/app-process';
 import { withMongo } from '../support/isolation';
 
 export interface TestEvent {
@@ -29,13 +29,18 @@ export function makeEvents(
   }));
 }
 
-/** POSTs the events to the producer API's batch endpoint, batches in order; every one must be 202. */
+/**
+ * POSTs the events to the producer API's batch endpoint, batches in order (optionally `pauseMs`
+ * apart, to make a stream that lasts); every one must be 202.
+ */
 export async function publish(
   producerUrl: string,
   events: TestEvent[],
   batch = 500,
+  pauseMs = 0,
 ): Promise<void> {
   for (let i = 0; i < events.length; i += batch) {
+    if (i > 0 && pauseMs > 0) await sleep(pauseMs);
     const res = await fetch(`${producerUrl}/v1/activities/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

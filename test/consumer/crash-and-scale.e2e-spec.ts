@@ -20,9 +20,12 @@ async function startPipeline(iso: IsolatedEnv, consumers: number) {
   return { producer, consumers: list };
 }
 
-/** Publishes in order, in the background, while the test does something to the consumers. */
+/**
+ * Publishes in order, in the background, for several seconds (60 batches 50 ms apart), so the
+ * consumers are acted on while the stream is still flowing.
+ */
 const sendInBackground = (url: string, prefix: string) =>
-  publish(url, makeEvents(prefix, EVENTS, 40), 250);
+  publish(url, makeEvents(prefix, EVENTS, 40), 100, 50);
 
 describe('the consumer across crashes and scaling', () => {
   const running: AppProcess[] = [];

@@ -55,14 +55,20 @@ function setup(
     pause: (_t: string, p: number[]) => paused.push(...p),
     resume: () => undefined,
     heartbeat: () => Promise.resolve(),
+    seek: (_t: string, _p: number, offset: string) => seeks.push(offset),
   } as unknown as ConsumerPort;
-  const analytics = { forward: () => Promise.resolve() } as unknown as AnalyticsForwarder;
+  const seeks: string[] = [];
+  let analyticsFails = false;
+  const analytics = {
+    forward: () => (analyticsFails ? Promise.reject(new Error('bug')) : Promise.resolve()),
+  } as unknown as AnalyticsForwarder;
   const repository = { insertMany: insert } as unknown as ActivityRepository;
   const flusher = new BatchFlusher(config, repository, kafka, port, new Metrics(), analytics);
   const clock = new FakeClock();
   flusher.clock = clock;
   const buffer = new PartitionBuffer('t', 0, () => Promise.resolve(), 500, 50);
-  return { flusher, buffer, dead, commits, paused, clock };
+  const failAnalytics = (fail: boolean) => (analyticsFails = fail);
+  return { flusher, buffer, dead, commits, paused, clock, seeks, failAnalytics };
 }
 
 const all = (docs: readonly unknown[]) => docs.map((_, i) => i);
@@ -136,5 +142,21 @@ describe('BatchFlusher', () => {
     await t.flusher.flush(t.buffer, [event(0)]);
     expect(t.commits).toEqual([]);
     expect(t.dead).toEqual([]);
+  });
+
+  it('after an unexpected failure, rewinds and commits nothing over the failed range until it is redone', async () => {
+    const t = setup((docs) =>
+      Promise.resolve({ inserted: all(docs), duplicates: [], failures: [] }),
+    );
+    t.failAnalytics(true);
+    await t.flusher.flush(t.buffer, [event(10), event(11)]);
+    t.failAnalytics(false);
+    expect(t.seeks).toEqual(['10']);
+    // A range taken before the rewind completes, but must not be committed over offset 10.
+    await t.flusher.flush(t.buffer, [event(12), event(13)]);
+    expect(t.commits).toEqual([]);
+    // The redelivered range covers offset 10 again: commits resume.
+    await t.flusher.flush(t.buffer, [event(10), event(11), event(12), event(13)]);
+    expect(t.commits).toEqual(['14']);
   });
 });

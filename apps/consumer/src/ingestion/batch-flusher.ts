@@ -86,14 +86,16 @@ export class BatchFlusher {
         ms: Math.round(seconds * 1000),
       });
     } catch (error) {
-      const msg = error instanceof RetryAborted ? 'flush abandoned' : 'flush failed';
       // Nothing committed: Kafka redelivers the range and the unique eventId index dedups it.
-      this.logger.warn({
-        msg,
-        topic: buffer.topic,
-        partition: buffer.partition,
-        error: String(error),
-      });
+      if (error instanceof RetryAborted) {
+        this.logger.warn({
+          msg: 'flush abandoned',
+          topic: buffer.topic,
+          partition: buffer.partition,
+        });
+      } else {
+        this.rewind(buffer, entries, error);
+      }
     } finally {
       if (held && !buffer.revoked) this.port.resume(buffer.topic, [buffer.partition]);
     }
@@ -203,10 +205,32 @@ export class BatchFlusher {
     }
   }
 
+  /** An unexpected failure: read the partition again from the failed range, commit nothing over it. */
+  private rewind(buffer: PartitionBuffer, entries: Entry[], error: unknown): void {
+    const first = entries[0];
+    if (!first) return;
+    const from = BigInt(first.record.offset);
+    buffer.resumeFrom =
+      buffer.resumeFrom === null || from < buffer.resumeFrom ? from : buffer.resumeFrom;
+    buffer.discard();
+    this.port.seek(buffer.topic, buffer.partition, buffer.resumeFrom.toString());
+    this.logger.error({
+      msg: 'flush failed; reading the partition again from the failed range',
+      topic: buffer.topic,
+      partition: buffer.partition,
+      offset: buffer.resumeFrom.toString(),
+      error: String(error),
+    });
+  }
+
   /** Commits the range's last offset + 1; a failed commit only means redelivery (deduplicated). */
   private async commit(buffer: PartitionBuffer, entries: Entry[]): Promise<void> {
     const last = entries[entries.length - 1];
     if (!last || buffer.revoked) return;
+    if (buffer.resumeFrom !== null) {
+      if (BigInt(entries[0].record.offset) > buffer.resumeFrom) return;
+      buffer.resumeFrom = null;
+    }
     const next = BigInt(last.record.offset) + 1n;
     if (next <= buffer.committed) return;
     try {

@@ -70,6 +70,11 @@ export class ConsumerPort {
     await this.consumer.commitOffsets([{ topic, partition, offset: nextOffset }]);
   }
 
+  /** Makes the consumer read the partition again from `offset`. */
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer?.seek({ topic, partition, offset });
+  }
+
   pause(topic: string, partitions?: number[]): void {
     this.consumer?.pause([{ topic, partitions }]);
   }

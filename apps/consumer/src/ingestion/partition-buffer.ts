@@ -23,6 +23,11 @@ export class PartitionBuffer {
   committed = -1n;
   /** Set when the partition was assigned elsewhere: no more commits from here. */
   revoked = false;
+  /**
+   * Set after a flush failed unexpectedly (its range was not stored): later ranges must not be
+   * committed over it, so commits wait until a flush starting at or before this offset succeeds.
+   */
+  resumeFrom: bigint | null = null;
 
   constructor(
     readonly topic: string,
