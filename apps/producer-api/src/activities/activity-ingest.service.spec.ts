@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ActivityEventValidator, CodedError, ErrorCode, OutgoingRecord } from '@app/contracts';
+import { Metrics } from '@app/platform';
 import { loadProducerApiConfig } from '../config/producer-api.config';
 import { ActivityIngestService } from './activity-ingest.service';
 import { ActivityPublisher, BrokerUnavailableError, PublishedRecord } from './activity.publisher';
@@ -48,6 +49,7 @@ describe('ActivityIngestService', () => {
       new ActivityEventValidator(),
       publisher as unknown as ActivityPublisher,
       config,
+      new Metrics(),
     );
   });
 

@@ -8,6 +8,7 @@ import {
   newEventId,
   toActivityRecord,
 } from '@app/contracts';
+import { Metrics } from '@app/platform';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ActivityPublisher, BrokerUnavailableError } from './activity.publisher';
 
@@ -38,17 +39,40 @@ export class ActivityIngestService {
     private readonly validator: ActivityEventValidator,
     private readonly publisher: ActivityPublisher,
     private readonly config: ProducerApiConfig,
+    private readonly metrics: Metrics,
   ) {}
 
-  async ingestOne(body: unknown, requestId: string): Promise<AcceptedEvent> {
-    const outcome = this.validate(body);
-    if (!outcome.ok) throw new CodedError(outcome.code, outcome.message, outcome.issues);
-    const [accepted] = await this.publish([outcome], requestId);
-    return accepted;
+  ingestOne(body: unknown, requestId: string): Promise<AcceptedEvent> {
+    return this.counted(1, async () => {
+      const outcome = this.validate(body);
+      if (!outcome.ok) throw new CodedError(outcome.code, outcome.message, outcome.issues);
+      const [accepted] = await this.publish([outcome], requestId);
+      return accepted;
+    });
+  }
+
+  ingestBatch(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
+    const events = isPlainObject(body) && Array.isArray(body.events) ? body.events.length : 1;
+    return this.counted(events, () => this.ingestAll(body, requestId));
+  }
+
+  /** events_produced_total by outcome: accepted, rejected (4xx, by code) or failed (broker). */
+  private async counted<T>(events: number, run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run();
+      this.metrics.eventsProduced.inc({ outcome: 'accepted' }, events);
+      return result;
+    } catch (error) {
+      if (error instanceof CodedError) {
+        const outcome = error.code === ErrorCode.BROKER_UNAVAILABLE ? 'failed' : 'rejected';
+        this.metrics.eventsProduced.inc({ outcome, code: error.code }, events);
+      }
+      throw error;
+    }
   }
 
   /** All or none: one invalid event rejects the batch, with an issue per offending field. */
-  async ingestBatch(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
+  private async ingestAll(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
     const events = this.batchEvents(body);
     const outcomes = events.map((e) => this.validate(e));
     const issues = outcomes.flatMap((o, i) =>
@@ -132,8 +156,10 @@ export class ActivityIngestService {
     const records = valid.map((v) =>
       toActivityRecord(v.event, { source: SOURCE, correlationId: requestId, json: v.json }),
     );
+    const timer = this.metrics.produceDuration.startTimer();
     try {
       const published = await this.publisher.publish(records);
+      timer();
       return published.map((p, i) => ({
         eventId: valid[i].event.eventId,
         topic: this.publisher.topic,

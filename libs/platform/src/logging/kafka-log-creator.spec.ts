@@ -8,6 +8,7 @@ const entry = (level: logLevel) => ({
   label: 'INFO',
   log: {
     timestamp: '2026-01-01T00:00:00.000Z',
+    logger: 'kafkajs',
     message: 'Consumer has joined the group',
     groupId: 'g1',
     topic: 't',

@@ -15,8 +15,8 @@ export const kafkaLogCreator: logCreator = () => {
 };
 
 export function writeKafkaLog(logger: Sink, { namespace, level, log }: LogEntry): void {
-  // kafkajs's timestamp duplicates the logger's own.
-  const { message, timestamp: _timestamp, ...fields } = log;
+  // kafkajs's timestamp and `logger: 'kafkajs'` duplicate the logger's own timestamp and context.
+  const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
   const line = { msg: message, namespace, ...fields };
   switch (level) {
     case logLevel.NOTHING:
