@@ -64,7 +64,7 @@ export class BatchFlusher {
         if (e.kind === 'invalid') failures.push(this.failure(e.record, e.code, e.message, 0));
       }
       await retrying(
-        hooks,
+        { ...hooks, onRetry: (k, r, d, e) => hooks.onRetry(k, r, d, e, failures.length) },
         () => this.kafka.dlq.publish(failures),
         () => 'transient',
       );
@@ -110,8 +110,8 @@ export class BatchFlusher {
       heartbeat: () => this.port.heartbeat(),
       hold,
       cancelled: () => buffer.revoked || this.aborted,
-      onRetry: (kind, retry, delayMs, error) => {
-        this.metrics.eventsConsumed.inc({ outcome: 'retried' });
+      onRetry: (kind, retry, delayMs, error, events = 1) => {
+        this.metrics.eventsConsumed.inc({ outcome: 'retried' }, events);
         this.logger.error({
           msg: kind === 'transient' ? 'dependency unavailable, holding the partition' : 'retrying',
           topic: buffer.topic,
@@ -133,7 +133,7 @@ export class BatchFlusher {
     let todo = events;
     try {
       await retrying(
-        hooks,
+        { ...hooks, onRetry: (k, r, d, e) => hooks.onRetry(k, r, d, e, todo.length) },
         async () => {
           const outcome = await this.repository.insertMany(todo.map((e) => e.doc));
           for (const i of outcome.inserted) stored.push(todo[i].doc);

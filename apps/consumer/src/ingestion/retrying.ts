@@ -20,7 +20,8 @@ export interface RetryHooks {
   /** First wait of a loop: the partition is held (paused) until the loop ends. */
   hold(): void;
   cancelled(): boolean;
-  onRetry(kind: FailureKind, retry: number, delayMs: number, error: unknown): void;
+  /** `events`: how many records the retried attempt carries (for the metric). */
+  onRetry(kind: FailureKind, retry: number, delayMs: number, error: unknown, events?: number): void;
 }
 
 /**
