@@ -1,4 +1,5 @@
 import { DlqReader, DlqRecord, DlqSelection, dlqCodeOf } from '../dlq/dlq.reader';
+import { CommandError } from './args';
 import { CliContext } from './context';
 
 /** Reads the DLQ with a progress line on stderr every ~10 % of the way. */
@@ -6,7 +7,12 @@ export async function readWithProgress(
   ctx: CliContext,
   selection: DlqSelection,
 ): Promise<DlqRecord[]> {
-  const reader = new DlqReader(ctx.kafka, await ctx.admin(), ctx.settings.topics.deadLetter.name);
+  const admin = await ctx.admin();
+  const topic = ctx.settings.topics.deadLetter.name;
+  if (!(await admin.listTopics()).includes(topic)) {
+    throw new CommandError(`no such topic: ${topic} (kafka-admin topics create makes it)`);
+  }
+  const reader = new DlqReader(ctx.kafka, admin, topic);
   ctx.progress(`reading ${reader.topic}`);
   let reported = 0;
   return reader.read(selection, (read, total) => {

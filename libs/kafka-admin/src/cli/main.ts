@@ -19,6 +19,14 @@ const COMMANDS = { topics: topicsCommand, groups: groupsCommand, dlq: dlqCommand
 const isCommand = (name: string | undefined): name is keyof typeof COMMANDS =>
   name !== undefined && Object.hasOwn(COMMANDS, name);
 
+/** kafkajs wraps the connection failure in a retries-exceeded error; look through `cause`. */
+function isConnectionError(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e.name === 'KafkaJSConnectionError') return true;
+  }
+  return false;
+}
+
 /** Runs one command line; returns the process exit code. */
 export async function runCli(
   argv: readonly string[],
@@ -46,7 +54,11 @@ export async function runCli(
     }
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof CommandError ? '' : 'failed: ';
-    io.err(`kafka-admin ${name}: ${kind}${message}`);
+    const hint =
+      ctx && isConnectionError(error)
+        ? ` (is a broker reachable at ${ctx.settings.connection.brokers.join(',')}? see KAFKA_BROKERS)`
+        : '';
+    io.err(`kafka-admin ${name}: ${kind}${message}${hint}`);
     return 1;
   } finally {
     await ctx?.close().catch(() => undefined);
