@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppProcess, eventually, freePort, sleep } from '../support/app-process';
 import { getJson, postJson } from '../support/http';
 import { withMongo } from '../support/isolation';
@@ -120,6 +122,31 @@ describe('health probes and the lag metric through broker and database outages',
     const drained = async () => total(await scrape(consumer.url), 'eyego_consumer_lag') === 0;
     expect(await eventually(drained, 30_000)).toBe(true);
     expect(await storedCount()).toBe(21);
+  });
+
+  it('answers readiness within a probe timeout while the database hangs, and recovers when it resumes', async () => {
+    // SIGSTOP: connections stay open but nothing answers, the worst case for a probe.
+    const pidFile = join(infra.scriptEnv.INFRA_RUN, 'ferretdb', 'ferretdb.pid');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // 3 s is the readiness probe's timeoutSeconds in deploy/k8s: a slower answer counts as failed.
+    const probe = async () => {
+      const res = await fetch(`${consumer.url}/health/ready`, {
+        signal: AbortSignal.timeout(3000),
+      });
+      return { status: res.status, body: (await res.json()) as HealthBody };
+    };
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const named = async () => {
+        const { status, body } = await probe();
+        return status === 503 && /did not answer/.test(body.details.mongodb?.message ?? '');
+      };
+      expect(await eventually(named, 10_000)).toBe(true);
+      for (let i = 0; i < 2; i++) expect((await probe()).status).toBe(503);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(await eventually(async () => (await probe()).status === 200, 5000)).toBe(true);
   });
 
   it('readiness of both apps goes 503 naming kafka within 5 s of the broker stopping; liveness stays 200', async () => {
