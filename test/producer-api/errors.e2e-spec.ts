@@ -130,4 +130,19 @@ describe('producer API: every bad request gets a specific problem+json answer', 
   it('404 NOT_FOUND for an unknown route, in the same shape', async () => {
     expectProblem(await postJson<Body>(`${api.url}/v1/nothing`, {}), 404, 'NOT_FOUND');
   });
+
+  it('refuses to start with a compression codec that is not installed, naming the variable', async () => {
+    const app = new AppProcess(
+      'producer-api',
+      await freePort(),
+      { ...iso.env, PRODUCER_COMPRESSION: 'zstd' },
+      `${iso.label}-zstd`,
+    );
+    const { code, log } = await app.startExpectingExit(30_000);
+    expect(code).toBe(1);
+    expect(log).toContain(
+      'PRODUCER_COMPRESSION: "zstd" needs the kafkajs codec package @kafkajs/zstd',
+    );
+    expect(log).not.toMatch(/\bat .+\.js:\d+/);
+  });
 });

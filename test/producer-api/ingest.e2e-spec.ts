@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppProcess, freePort } from '../support/app-process';
+import { AppProcess, freePort, sleep } from '../support/app-process';
 import { getJson, postJson } from '../support/http';
 import { KAFKA_BROKERS, REPO_ROOT } from '../support/infra';
 import { isolatedEnv } from '../support/isolation';
-import { TopicRecord, anEvent, readTopic } from './producer-api.support';
+import { TopicRecord, anEvent, countRecords, readTopic } from './producer-api.support';
 
 interface Accepted {
   eventId: string;
@@ -136,5 +136,32 @@ describe('producer API: events answered 202 are on the topic as reported', () =>
       readFileSync(join(REPO_ROOT, 'docs', 'openapi', 'producer-api.json'), 'utf8'),
     );
     expect(served.body).toEqual(checkedIn);
+  });
+
+  it('on SIGTERM finishes the sends in flight, answers them, and exits 0', async () => {
+    const requests = Array.from({ length: 8 }, (_, i) =>
+      postJson<{ results?: Accepted[] }>(`${api.url}/v1/activities/batch`, {
+        events: Array.from({ length: 50 }, (_, k) => anEvent(USERS[(i + k) % USERS.length])),
+      }).catch((): { status: number; body: { results?: Accepted[] } } => ({ status: 0, body: {} })),
+    );
+    await sleep(40);
+    await api.stop('SIGTERM');
+    const responses = await Promise.all(requests);
+    expect(api.exitCode).toBe(0);
+    const statuses = responses.map((r) => r.status);
+    // 0 = refused (arrived after the listener closed), 503 = arrived while closing; never a 500.
+    expect(statuses.filter((s) => ![0, 202, 503].includes(s))).toEqual([]);
+    const accepted = responses.flatMap((r) => (r.status === 202 ? (r.body.results ?? []) : []));
+    expect(accepted.length).toBeGreaterThan(0);
+    const onTopic = await readTopic(
+      KAFKA_BROKERS,
+      iso.topic,
+      await countRecords(KAFKA_BROKERS, iso.topic),
+    );
+    const ids = new Set(onTopic.map((r) => String(r.value.eventId)));
+    expect(accepted.filter((a) => !ids.has(a.eventId))).toEqual([]);
+    process.stderr.write(
+      `[shutdown] statuses ${statuses.join(',')}; ${accepted.length} events acknowledged\n`,
+    );
   });
 });

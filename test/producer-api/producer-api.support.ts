@@ -77,7 +77,10 @@ export async function countRecords(brokers: string, topic: string): Promise<numb
 
 let sequence = 0;
 /** A valid event for `userId`; `extra` overrides or adds fields. */
-export function anEvent(userId: string, extra: Record<string, unknown> = {}) {
+export function anEvent(
+  userId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   sequence += 1;
   return {
     userId,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';
+import { ensureCompressionCodec } from './activities/compression';
 import { ProducerApiConfig, loadProducerApiConfig } from './config/producer-api.config';
 import { OPENAPI_INFO } from './openapi-info';
 import { ProducerApiModule } from './producer-api.module';
@@ -8,6 +9,7 @@ import { ProducerApiModule } from './producer-api.module';
 async function bootstrap(): Promise<void> {
   // Validated here too so that a bad variable stops the process before anything starts.
   const preflight = loadProducerApiConfig(process.env);
+  ensureCompressionCodec(preflight.producer.compression);
   const app = await createHttpApp(ProducerApiModule, {
     ...OPENAPI_INFO,
     bodyLimitBytes: preflight.http.bodyLimitBytes,

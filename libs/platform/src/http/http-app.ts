@@ -55,8 +55,11 @@ export async function createHttpApp(
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses text/plain by default; a string body would then fail validation as a 400.
   fastify.removeContentTypeParser('text/plain');
+  const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
+    // While closing, answers end their keep-alive connection so the server can finish closing.
+    if (shutdown.closing) void reply.header('connection', 'close');
   });
   fastify.setErrorHandler((error, request, reply) => {
     const { problem, headers } = toProblem(error, String(request.id), request.url);
@@ -65,7 +68,7 @@ export async function createHttpApp(
   await applySecurity(app, options.security);
   registerRequestLogging(fastify, { maskIps: options.security.maskIps });
   app.useGlobalFilters(new ProblemFilter());
-  closeGracefullyOnSignals(app);
+  closeGracefullyOnSignals(app, shutdown);
   return app;
 }
 
@@ -73,12 +76,14 @@ export async function createHttpApp(
  * Nest's own shutdown hooks run module destroy hooks (which disconnect Kafka) before the server
  * stops. Here the server stops accepting first and in-flight requests finish, then Nest closes.
  */
-function closeGracefullyOnSignals(app: NestFastifyApplication): void {
+function closeGracefullyOnSignals(
+  app: NestFastifyApplication,
+  shutdown: { closing: boolean },
+): void {
   const logger = new Logger('Shutdown');
-  let closing = false;
   const close = async (signal: NodeJS.Signals): Promise<void> => {
-    if (closing) return;
-    closing = true;
+    if (shutdown.closing) return;
+    shutdown.closing = true;
     logger.log({ msg: 'shutting down: no new requests; finishing in-flight ones', signal });
     setTimeout(() => {
       logger.error({ msg: 'shutdown took too long; exiting', timeoutMs: SHUTDOWN_TIMEOUT_MS });
