@@ -71,7 +71,9 @@ describe('metrics and logs after real traffic', () => {
     const settled = async () => {
       const m = await scrape(consumer.url);
       return (
-        total(m, 'eyego_events_consumed_total') === 6 &&
+        ['stored', 'duplicate', 'dead_lettered']
+          .map((outcome) => total(m, 'eyego_events_consumed_total', { outcome }))
+          .reduce((x, y) => x + y) === 6 &&
         total(m, 'eyego_consumer_lag') === 0 &&
         (await withMongo(iso.mongoUri, (c) => c.db().collection('activities').countDocuments())) ===
           4
