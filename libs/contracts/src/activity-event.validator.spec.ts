@@ -78,6 +78,8 @@ describe('ActivityEventValidator', () => {
       ['a userId with spaces', { userId: 'user 1' }, 'userId:matches'],
       ['a numeric userId', { userId: 42 }, 'userId:isString'],
       ['an unknown activity type', { activityType: 'teleport' }, 'activityType:isIn'],
+      ['a numeric activity type', { activityType: 5 }, 'activityType:isString'],
+      ['a numeric eventId', { eventId: 1234567890 }, 'eventId:isString'],
       ['a badly formed activity type', { activityType: 'Log In' }, 'activityType:matches'],
       ['an eventId with a slash', { eventId: 'evt_12/4567890' }, 'eventId:matches'],
       ['a too short eventId', { eventId: 'evt_1' }, 'eventId:isLength'],

@@ -1,0 +1,116 @@
+import type { Admin } from 'kafkajs';
+import { resolveTopicSpecs } from '@app/contracts';
+import { TopicProvisioner } from './topic-provisioner';
+
+const spec = resolveTopicSpecs().activity;
+
+/** Just the admin calls the provisioner makes, over an in-memory cluster. */
+function fakeAdmin(topic?: { partitions: number; configs: Record<string, [string, number]> }) {
+  const calls = {
+    createTopics: 0,
+    createPartitions: [] as number[],
+    alterConfigs: [] as unknown[],
+  };
+  const admin = {
+    listTopics: async () => (topic ? [spec.name] : []),
+    // A concurrent provisioner created it first: kafkajs answers false.
+    createTopics: async () => {
+      calls.createTopics += 1;
+      return false;
+    },
+    fetchTopicMetadata: async () => ({
+      topics: [
+        { name: spec.name, partitions: Array.from({ length: topic?.partitions ?? 3 }, () => ({})) },
+      ],
+    }),
+    createPartitions: async ({ topicPartitions }: { topicPartitions: { count: number }[] }) => {
+      calls.createPartitions.push(topicPartitions[0].count);
+    },
+    describeConfigs: async () => ({
+      resources: [
+        {
+          resourceName: spec.name,
+          configEntries: Object.entries(topic?.configs ?? {}).map(
+            ([configName, [configValue, configSource]]) => ({
+              configName,
+              configValue,
+              configSource,
+              isSensitive: false,
+            }),
+          ),
+        },
+      ],
+    }),
+    alterConfigs: async (request: unknown) => {
+      calls.alterConfigs.push(request);
+    },
+  };
+  return { admin: admin as unknown as Admin, calls };
+}
+
+const DYNAMIC = 1;
+const DEFAULT = 5;
+
+describe('TopicProvisioner', () => {
+  it('reconciles, and does not report as its own, a topic a concurrent run created first', async () => {
+    const { admin, calls } = fakeAdmin();
+    const report = await new TopicProvisioner(admin).provision([spec]);
+    expect(calls.createTopics).toBe(1);
+    expect(report.changes.filter((c) => c.action === 'created')).toEqual([]);
+  });
+
+  it('keeps unmanaged dynamic overrides when it repairs retention, and logs each change', async () => {
+    const { admin, calls } = fakeAdmin({
+      partitions: 3,
+      configs: {
+        'retention.ms': ['1000', DYNAMIC],
+        'cleanup.policy': ['delete', DYNAMIC],
+        'max.message.bytes': ['2000000', DYNAMIC],
+        'segment.bytes': ['1073741824', DEFAULT],
+      },
+    });
+    const log = jest.fn();
+    const report = await new TopicProvisioner(admin, { log, warn: jest.fn() }).provision([spec]);
+    expect(report.changes).toEqual([
+      { topic: spec.name, action: 'config-repaired', detail: 'retention.ms: 1000 -> 604800000' },
+    ]);
+    expect(calls.alterConfigs).toEqual([
+      expect.objectContaining({
+        resources: [
+          expect.objectContaining({
+            configEntries: [
+              { name: 'max.message.bytes', value: '2000000' },
+              { name: 'retention.ms', value: '604800000' },
+              { name: 'cleanup.policy', value: 'delete' },
+            ],
+          }),
+        ],
+      }),
+    ]);
+    expect(log).toHaveBeenCalledWith(
+      `topic ${spec.name}: config-repaired (retention.ms: 1000 -> 604800000)`,
+    );
+  });
+
+  it('raises partitions, and only warns when there are more than configured', async () => {
+    const raised = fakeAdmin({
+      partitions: 2,
+      configs: { 'retention.ms': ['604800000', DYNAMIC], 'cleanup.policy': ['delete', DYNAMIC] },
+    });
+    const up = await new TopicProvisioner(raised.admin).provision([spec]);
+    expect(raised.calls.createPartitions).toEqual([3]);
+    expect(up.changes).toEqual([
+      { topic: spec.name, action: 'partitions-increased', detail: '2 -> 3' },
+    ]);
+
+    const more = fakeAdmin({
+      partitions: 6,
+      configs: { 'retention.ms': ['604800000', DYNAMIC], 'cleanup.policy': ['delete', DYNAMIC] },
+    });
+    const warn = jest.fn();
+    const down = await new TopicProvisioner(more.admin, { log: jest.fn(), warn }).provision([spec]);
+    expect(more.calls.createPartitions).toEqual([]);
+    expect(down.changes).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('partitions are never removed'));
+  });
+});
