@@ -45,7 +45,7 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
       logCreator: kafkaLogCreator,
     });
     this.producer = kafka.producer({
-      idempotent: true,
+      idempotent: config.producer.idempotent,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry: config.kafka.connection.retry,

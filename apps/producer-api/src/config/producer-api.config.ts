@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PRODUCER_CLIENT_ID } from '@app/contracts';
 import {
   KafkaSettings,
+  envBool,
   envCsv,
   envInt,
   kafkaEnvSchema,
@@ -24,6 +25,8 @@ const schema = kafkaEnvSchema.merge(securityEnvSchema).extend({
   PRODUCER_API_PORT: envInt(3000, 0, 65535),
   PRODUCER_CLIENT_ID: z.string().min(1).optional().default(PRODUCER_CLIENT_ID),
   PRODUCER_COMPRESSION: z.enum(COMPRESSIONS).optional().default('gzip'),
+  /** Broker-side dedup of producer retries (exactly one copy per send); off only for old brokers. */
+  PRODUCER_IDEMPOTENT: envBool(true),
   /** Longest a request waits for the broker's acknowledgement before answering 503. */
   PRODUCER_SEND_TIMEOUT_MS: envInt(5000, 100, 120_000),
   HTTP_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -46,7 +49,12 @@ export class ProducerApiConfig {
       batchMaxBytes: number;
     },
     readonly kafka: KafkaSettings,
-    readonly producer: { clientId: string; compression: Compression; sendTimeoutMs: number },
+    readonly producer: {
+      clientId: string;
+      compression: Compression;
+      idempotent: boolean;
+      sendTimeoutMs: number;
+    },
     readonly activityTypesExtra: string[],
     readonly security: SecuritySettings,
   ) {}
@@ -68,6 +76,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     {
       clientId: e.PRODUCER_CLIENT_ID,
       compression: e.PRODUCER_COMPRESSION,
+      idempotent: e.PRODUCER_IDEMPOTENT,
       sendTimeoutMs: e.PRODUCER_SEND_TIMEOUT_MS,
     },
     e.ACTIVITY_TYPES_EXTRA,

@@ -1,0 +1,24 @@
+import { loadProducerApiConfig } from './producer-api.config';
+
+describe('loadProducerApiConfig', () => {
+  it('defaults to the spec producer settings', () => {
+    const config = loadProducerApiConfig({});
+    expect(config.producer).toEqual({
+      clientId: 'eyego-activity-producer',
+      compression: 'gzip',
+      idempotent: true,
+      sendTimeoutMs: 5000,
+    });
+    expect(config.kafka.connection.retry).toEqual({ initialRetryTime: 100, retries: 8 });
+    expect(config.http).toMatchObject({ batchMaxEvents: 500, batchMaxBytes: 900 * 1024 });
+    expect(config.security.apiKeys).toEqual([]);
+  });
+
+  it('requires API keys in production and names the variables it rejects', () => {
+    expect(() => loadProducerApiConfig({ NODE_ENV: 'production' })).toThrow(/API_KEYS/);
+    expect(() => loadProducerApiConfig({ PRODUCER_COMPRESSION: 'brotli' })).toThrow(
+      /PRODUCER_COMPRESSION/,
+    );
+    expect(() => loadProducerApiConfig({ BATCH_MAX_EVENTS: '0' })).toThrow(/BATCH_MAX_EVENTS/);
+  });
+});
