@@ -1,12 +1,17 @@
 import { CompressionTypes } from 'kafkajs';
 import { DlqRecord, dlqCodeOf } from '../dlq/dlq.reader';
 import { ReplayRecord, toReplayRecord } from '../dlq/dlq.replay';
-import { UsageError, parseCommandArgs, parseRecordRef, stringFlag } from './args';
+import { ParsedArgs, UsageError, parseCommandArgs, parseRecordRef, stringFlag } from './args';
 import { CliContext } from './context';
 import { readWithProgress, summarize } from './dlq-common';
 import { json, renderTable } from './output';
 
 const BATCH = 500;
+
+interface Replay {
+  source: DlqRecord;
+  record: ReplayRecord;
+}
 
 /**
  * Puts selected DLQ records back on the main topic, byte for byte, keeping their key and eventId:
@@ -19,51 +24,23 @@ export async function replayCommand(ctx: CliContext, argv: readonly string[]): P
     all: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
   });
-  const code = stringFlag(args, 'code');
-  const offsets = stringFlag(args, 'offsets');
-  if (!code && !offsets && !args.flags.all)
-    throw new UsageError('dlq replay needs a selection: --code C, --offsets p:o,... or --all');
-  const refs = offsets?.split(',').map(parseRecordRef);
   const dlqTopic = ctx.settings.topics.deadLetter.name;
   const target = ctx.settings.topics.activity.name;
-  const selected = (await readWithProgress(ctx, { refs })).filter(
-    (r) => !code || dlqCodeOf(r) === code,
-  );
-  const now = new Date();
-  const replays = selected.map((r) => ({ source: r, record: toReplayRecord(r, dlqTopic, now) }));
-  const skipped = replays.filter((r) => !r.record).map((r) => summarize(r.source));
-  const ready = replays.filter(
-    (r): r is { source: DlqRecord; record: ReplayRecord } => r.record !== null,
-  );
+  const { ready, skipped } = await select(ctx, args);
   const dryRun = Boolean(args.flags['dry-run']);
-  if (!dryRun && ready.length > 0) {
-    const producer = ctx.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
-    await producer.connect();
-    try {
-      for (let i = 0; i < ready.length; i += BATCH) {
-        const chunk = ready.slice(i, i + BATCH);
-        await producer.send({
-          topic: target,
-          acks: -1,
-          compression: CompressionTypes.GZIP,
-          messages: chunk.map(({ record }) => record),
-        });
-        ctx.progress(`replayed ${Math.min(i + BATCH, ready.length)}/${ready.length} to ${target}`);
-      }
-    } finally {
-      await producer.disconnect();
-    }
-  }
+  if (!dryRun) await produce(ctx, target, ready);
+
   const result = {
     dryRun,
     target,
     replayed: dryRun ? 0 : ready.length,
     records: ready.map((r) => summarize(r.source)),
-    skipped,
+    skipped: skipped.map(summarize),
   };
   if (args.flags.json) return ctx.io.out(json(result));
-  const verb = dryRun ? 'would replay' : 'replayed';
-  ctx.io.out(`${verb} ${ready.length} record(s) from ${dlqTopic} to ${target}`);
+  ctx.io.out(
+    `${dryRun ? 'would replay' : 'replayed'} ${ready.length} record(s) from ${dlqTopic} to ${target}`,
+  );
   if (ready.length > 0)
     ctx.io.out(
       renderTable(
@@ -71,6 +48,51 @@ export async function replayCommand(ctx: CliContext, argv: readonly string[]): P
         result.records.map((r) => [r.partition, r.offset, r.code, r.eventId, r.key]),
       ),
     );
-  for (const s of skipped)
+  for (const s of result.skipped)
     ctx.io.err(`skipped ${s.partition}:${s.offset}: not a DLQ envelope, nothing to replay`);
+}
+
+/** The DLQ records the flags select, as replay records (or skipped when they hold no envelope). */
+async function select(
+  ctx: CliContext,
+  args: ParsedArgs,
+): Promise<{ ready: Replay[]; skipped: DlqRecord[] }> {
+  const code = stringFlag(args, 'code');
+  const offsets = stringFlag(args, 'offsets');
+  if (!code && !offsets && !args.flags.all)
+    throw new UsageError('dlq replay needs a selection: --code C, --offsets p:o,... or --all');
+  const refs = offsets?.split(',').map(parseRecordRef);
+  const selected = (await readWithProgress(ctx, { refs })).filter(
+    (r) => !code || dlqCodeOf(r) === code,
+  );
+  const now = new Date();
+  const dlqTopic = ctx.settings.topics.deadLetter.name;
+  const ready: Replay[] = [];
+  const skipped: DlqRecord[] = [];
+  for (const source of selected) {
+    const record = toReplayRecord(source, dlqTopic, now);
+    if (record) ready.push({ source, record });
+    else skipped.push(source);
+  }
+  return { ready, skipped };
+}
+
+/** Produces in batches with acks from all replicas, printing progress after each batch. */
+async function produce(ctx: CliContext, target: string, ready: Replay[]): Promise<void> {
+  if (ready.length === 0) return;
+  const producer = ctx.kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < ready.length; i += BATCH) {
+      await producer.send({
+        topic: target,
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        messages: ready.slice(i, i + BATCH).map((r) => r.record),
+      });
+      ctx.progress(`replayed ${Math.min(i + BATCH, ready.length)}/${ready.length} to ${target}`);
+    }
+  } finally {
+    await producer.disconnect();
+  }
 }

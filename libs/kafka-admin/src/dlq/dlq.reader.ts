@@ -98,6 +98,33 @@ export class DlqReader {
       groupId: `eyego-kafka-admin-reader-${randomBytes(6).toString('hex')}`,
       allowAutoTopicCreation: false,
     });
+    const collector = this.collector(ranges, total, onProgress);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => collector.onBatch(batch),
+      });
+      // Partitions outside the selection start at their end, so nothing of them is fetched.
+      for (const p of await this.admin.fetchTopicOffsets(this.topic)) {
+        const offset = ranges.get(p.partition)?.start.toString() ?? p.high;
+        consumer.seek({ topic: this.topic, partition: p.partition, offset });
+      }
+      await withTimeout(
+        collector.finished,
+        timeoutMs,
+        () =>
+          `reading ${this.topic} timed out after ${timeoutMs} ms; partitions not finished: ${[...collector.pending].join(', ')}`,
+      );
+      return collector.records;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /** Keeps the records inside the ranges; `finished` resolves when every range was read through. */
+  private collector(ranges: Map<number, Range>, total: number, onProgress?: DlqProgress) {
     const records: DlqRecord[] = [];
     const pending = new Set(ranges.keys());
     let finish: () => void = () => undefined;
@@ -107,32 +134,14 @@ export class DlqReader {
       if (!range) return;
       for (const m of batch.messages) {
         const offset = BigInt(m.offset);
-        if (offset < range.start || offset >= range.end) continue;
-        records.push(this.decode(batch.partition, m));
+        if (offset >= range.start && offset < range.end)
+          records.push(this.decode(batch.partition, m));
       }
       onProgress?.(records.length, total);
       if (BigInt(batch.lastOffset()) + 1n >= range.end) pending.delete(batch.partition);
       if (pending.size === 0) finish();
     };
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatch: async ({ batch }) => onBatch(batch) });
-      const all = await this.admin.fetchTopicOffsets(this.topic);
-      for (const p of all) {
-        const offset = ranges.get(p.partition)?.start.toString() ?? p.high;
-        consumer.seek({ topic: this.topic, partition: p.partition, offset });
-      }
-      await withTimeout(
-        finished,
-        timeoutMs,
-        () =>
-          `reading ${this.topic} timed out after ${timeoutMs} ms; partitions not finished: ${[...pending].join(', ')}`,
-      );
-      return records;
-    } finally {
-      await consumer.disconnect();
-    }
+    return { records, pending, finished, onBatch };
   }
 
   private decode(partition: number, m: Batch['messages'][number]): DlqRecord {
