@@ -161,6 +161,15 @@ describe('health probes and the lag metric through broker and database outages',
       eventually(kafkaDown(consumer), 5000),
     ]);
     expect({ producerDown, consumerDown }).toEqual({ producerDown: true, consumerDown: true });
+    // An event sent now is refused with 503 and counted as failed: what EyegoProducerUnavailable watches.
+    expect((await postJson(`${producer.url}/v1/activities`, event(300))).status).toBe(503);
+    const m = await scrape(producer.url);
+    expect(
+      total(m, 'eyego_events_produced_total', { outcome: 'failed', code: 'BROKER_UNAVAILABLE' }),
+    ).toBe(1);
+    expect(total(m, 'eyego_http_requests_total', { route: '/v1/activities', status: '503' })).toBe(
+      1,
+    );
     expect(await liveness.stop()).toEqual([]);
   });
 
