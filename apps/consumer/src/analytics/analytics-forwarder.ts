@@ -5,6 +5,8 @@ import { KafkaClients } from '../ingestion/kafka-clients';
 import { StoredActivity } from '../storage/stored-activity';
 import { FailedLoginDetector } from './failed-login-detector';
 
+const MAX_PENDING_SENDS = 100;
+
 /** What analytics consumers get of a stored event: no metadata (it may hold personal data). */
 export interface AnalyticsProjection {
   kind: 'event';
@@ -19,7 +21,7 @@ export interface AnalyticsProjection {
 /**
  * Feeds the optional analytics topic: a projection of newly stored events of the configured types,
  * and alert records from the failed-login detector. Best effort: it runs after the events are
- * stored and a failure is logged, never retried, so analytics can never hold up ingestion.
+ * stored, is not awaited, and a failure is logged, never retried, so it can never hold up ingestion.
  * Redelivered events are duplicates and not forwarded again.
  */
 @Injectable()
@@ -28,6 +30,7 @@ export class AnalyticsForwarder {
   private readonly types: ReadonlySet<string>;
   /** Window state per partition of the activity topic; dropped when the partition is revoked. */
   private readonly detectors = new Map<number, FailedLoginDetector>();
+  private sending = 0;
 
   constructor(
     private readonly config: ConsumerConfig,
@@ -36,7 +39,7 @@ export class AnalyticsForwarder {
     this.types = new Set(config.analytics.activityTypes);
   }
 
-  async forward(partition: number, stored: readonly StoredActivity[]): Promise<void> {
+  forward(partition: number, stored: readonly StoredActivity[]): void {
     if (!this.config.analytics.enabled || stored.length === 0) return;
     const detector = this.detector(partition);
     const messages: { key: string; value: string }[] = [];
@@ -55,20 +58,33 @@ export class AnalyticsForwarder {
         messages.push({ key: alert.userId, value: JSON.stringify(alert) });
       }
     }
-    if (messages.length === 0) return;
-    try {
-      await this.kafka.producer.send({
+    if (messages.length > 0) this.send(messages);
+  }
+
+  /** Not awaited: a slow or missing analytics topic must not slow storage down. Bounded. */
+  private send(messages: { key: string; value: string }[]): void {
+    if (this.sending >= MAX_PENDING_SENDS) {
+      this.logger.warn({
+        msg: 'analytics records dropped: too many sends pending',
+        count: messages.length,
+      });
+      return;
+    }
+    this.sending += 1;
+    this.kafka.producer
+      .send({
         topic: this.config.kafka.topics.analytics.name,
         compression: CompressionTypes.GZIP,
         messages,
-      });
-    } catch (error) {
-      this.logger.warn({
-        msg: 'analytics records not sent',
-        count: messages.length,
-        error: String(error),
-      });
-    }
+      })
+      .catch((error: unknown) =>
+        this.logger.warn({
+          msg: 'analytics records not sent',
+          count: messages.length,
+          error: String(error),
+        }),
+      )
+      .finally(() => (this.sending -= 1));
   }
 
   /** The partition moved to another instance: its window state goes with it (i.e. is dropped). */

@@ -60,7 +60,9 @@ function setup(
   const seeks: string[] = [];
   let analyticsFails = false;
   const analytics = {
-    forward: () => (analyticsFails ? Promise.reject(new Error('bug')) : Promise.resolve()),
+    forward: () => {
+      if (analyticsFails) throw new Error('bug');
+    },
   } as unknown as AnalyticsForwarder;
   const repository = { insertMany: insert } as unknown as ActivityRepository;
   const flusher = new BatchFlusher(config, repository, kafka, port, new Metrics(), analytics);

@@ -69,7 +69,7 @@ export class BatchFlusher {
         () => 'transient',
       );
       this.record(buffer, stored, duplicates, failures);
-      await this.analytics.forward(buffer.partition, stored);
+      this.analytics.forward(buffer.partition, stored);
       await this.commit(buffer, entries);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.metrics.flushSize.observe(events.length);
