@@ -138,21 +138,39 @@ describe('producer API: events answered 202 are on the topic as reported', () =>
     expect(served.body).toEqual(checkedIn);
   });
 
-  it('on SIGTERM finishes the sends in flight, answers them, and exits 0', async () => {
-    const requests = Array.from({ length: 8 }, (_, i) =>
-      postJson<{ results?: Accepted[] }>(`${api.url}/v1/activities/batch`, {
-        events: Array.from({ length: 50 }, (_, k) => anEvent(USERS[(i + k) % USERS.length])),
-      }).catch((): { status: number; body: { results?: Accepted[] } } => ({ status: 0, body: {} })),
-    );
-    await sleep(40);
+  it('on SIGTERM answers the sends in flight, loses none of them, and exits 0', async () => {
+    type Answer = { status: number; body: { results?: Accepted[] } };
+    const answers: Answer[] = [];
+    let stopping = false;
+    // Four clients posting batches back to back, so requests are in flight when the signal lands.
+    const clients = Array.from({ length: 4 }, async (_, c) => {
+      for (let i = 0; !stopping || i === 0; i += 1) {
+        const events = Array.from({ length: 50 }, (_, k) => anEvent(USERS[(c + i + k) % 37]));
+        const answer = await postJson<Answer['body']>(`${api.url}/v1/activities/batch`, {
+          events,
+        }).catch((): Answer => ({ status: 0, body: {} }));
+        answers.push(answer);
+        if (answer.status !== 202) return;
+      }
+    });
+    await sleep(600);
+    stopping = true;
     await api.stop('SIGTERM');
-    const responses = await Promise.all(requests);
+    await Promise.all(clients);
     expect(api.exitCode).toBe(0);
-    const statuses = responses.map((r) => r.status);
-    // 0 = refused (arrived after the listener closed), 503 = arrived while closing; never a 500.
+
+    // 0 = refused (after the listener closed), 503 = arrived while closing; never a 500.
+    const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => ![0, 202, 503].includes(s))).toEqual([]);
-    const accepted = responses.flatMap((r) => (r.status === 202 ? (r.body.results ?? []) : []));
-    expect(accepted.length).toBeGreaterThan(0);
+    const log = readFileSync(api.logFile, 'utf8').split('\n');
+    const signalAt = log.findIndex((l) => l.includes('shutting down'));
+    const answeredAfterSignal = log
+      .slice(signalAt)
+      .filter((l) => l.includes('request completed') && l.includes('"status":202')).length;
+    expect(signalAt).toBeGreaterThan(0);
+    expect(answeredAfterSignal).toBeGreaterThan(0);
+
+    const accepted = answers.flatMap((a) => (a.status === 202 ? (a.body.results ?? []) : []));
     const onTopic = await readTopic(
       KAFKA_BROKERS,
       iso.topic,
@@ -161,7 +179,7 @@ describe('producer API: events answered 202 are on the topic as reported', () =>
     const ids = new Set(onTopic.map((r) => String(r.value.eventId)));
     expect(accepted.filter((a) => !ids.has(a.eventId))).toEqual([]);
     process.stderr.write(
-      `[shutdown] statuses ${statuses.join(',')}; ${accepted.length} events acknowledged\n`,
+      `[shutdown] ${accepted.length} events acknowledged, ${answeredAfterSignal} requests answered 202 after SIGTERM; statuses after: ${statuses.slice(-4).join(',')}\n`,
     );
   });
 });
