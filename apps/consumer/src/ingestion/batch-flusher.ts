@@ -176,7 +176,7 @@ export class BatchFlusher {
     this.metrics.eventsConsumed.inc({ outcome: 'duplicate' }, duplicates.length);
     this.metrics.eventsConsumed.inc({ outcome: 'dead_lettered' }, failures.length);
     for (const doc of stored) {
-      this.logger.debug?.({
+      this.logger.debug({
         msg: 'stored',
         eventId: doc.eventId,
         ...where,
@@ -184,7 +184,7 @@ export class BatchFlusher {
       });
     }
     for (const d of duplicates) {
-      this.logger.debug?.({
+      this.logger.debug({
         msg: 'duplicate skipped',
         eventId: d.doc.eventId,
         ...where,

@@ -61,7 +61,7 @@ export class ConsumerPort {
       await this.heartbeatFn?.();
     } catch (error) {
       // A rebalance in progress is reported here too; kafkajs' own loop rejoins.
-      this.logger.debug?.({ msg: 'heartbeat failed', error: String(error) });
+      this.logger.debug({ msg: 'heartbeat failed', error: String(error) });
     }
   }
 

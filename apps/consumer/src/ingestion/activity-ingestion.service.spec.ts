@@ -1,0 +1,88 @@
+import { ActivityEventValidator, OriginalRecord } from '@app/contracts';
+import { AnalyticsForwarder } from '../analytics/analytics-forwarder';
+import { loadConsumerConfig } from '../config/consumer.config';
+import { ActivityIngestionService } from './activity-ingestion.service';
+import { BatchFlusher } from './batch-flusher';
+import { ConsumerPort } from './consumer-port';
+import { Entry, PartitionBuffer } from './partition-buffer';
+
+const valid = (offset: number, partition = 0): OriginalRecord => ({
+  topic: 't',
+  partition,
+  offset: String(offset),
+  key: 'u1',
+  value: Buffer.from(
+    JSON.stringify({
+      eventId: `evt_test_${String(offset).padStart(4, '0')}`,
+      userId: 'u1',
+      activityType: 'login',
+      timestamp: new Date().toISOString(),
+      metadata: {},
+      version: '1.0.0',
+    }),
+  ),
+  headers: {},
+});
+
+function setup(flush: (b: PartitionBuffer, e: Entry[]) => Promise<void>, shutdownMs = 10_000) {
+  const config = loadConsumerConfig({ CONSUMER_SHUTDOWN_FLUSH_TIMEOUT_MS: String(shutdownMs) });
+  const flusher = { flush, aborted: false } as unknown as BatchFlusher;
+  const dropped: number[] = [];
+  const port = {
+    setListener: () => undefined,
+    useHeartbeat: () => undefined,
+    pause: () => undefined,
+  } as unknown as ConsumerPort;
+  const analytics = {
+    dropPartition: (p: number) => dropped.push(p),
+  } as unknown as AnalyticsForwarder;
+  const service = new ActivityIngestionService(
+    config,
+    new ActivityEventValidator(),
+    flusher,
+    port,
+    analytics,
+  );
+  return { service, flusher, dropped };
+}
+
+const heartbeat = () => Promise.resolve();
+
+describe('ActivityIngestionService', () => {
+  it('decodes records into documents and dead-letter entries, buffered per partition', async () => {
+    const seen: Entry[] = [];
+    const { service } = setup((_b, entries) => Promise.resolve(void seen.push(...entries)));
+    await service.accept(valid(0), heartbeat);
+    await service.accept({ ...valid(1), value: Buffer.from('not json') }, heartbeat);
+    await service.onModuleDestroy();
+    expect(seen.map((e) => e.kind)).toEqual(['event', 'invalid']);
+    expect(seen[1]).toMatchObject({ code: 'MALFORMED_MESSAGE' });
+  });
+
+  it('flushes what is buffered on shutdown and takes no records afterwards', async () => {
+    const flushed: string[] = [];
+    const { service } = setup((_b, entries) =>
+      Promise.resolve(void flushed.push(...entries.map((e) => e.record.offset))),
+    );
+    await service.accept(valid(7), heartbeat);
+    await service.onModuleDestroy();
+    await service.accept(valid(8), heartbeat);
+    expect(flushed).toEqual(['7']);
+  });
+
+  it('gives up a flush that outlasts the shutdown deadline, leaving the rest to redelivery', async () => {
+    const { service, flusher } = setup(() => new Promise<void>(() => undefined), 50);
+    await service.accept(valid(0), heartbeat);
+    await service.onModuleDestroy();
+    expect(flusher.aborted).toBe(true);
+  });
+
+  it('drops the state of partitions assigned elsewhere after a rebalance', async () => {
+    const { service, dropped } = setup(() => Promise.resolve());
+    await service.accept(valid(0, 0), heartbeat);
+    await service.accept(valid(0, 1), heartbeat);
+    service.onAssigned({ t: [0] });
+    expect(dropped).toEqual([1]);
+    await service.onModuleDestroy();
+  });
+});
