@@ -175,6 +175,28 @@ describe('the DLQ: publisher, list, inspect and replay against the real broker',
     expect(replayed.headers.originalTopic).toBeUndefined();
   });
 
+  it('dlq list reads a larger DLQ whole, each record once, printing progress', async () => {
+    const failures = Array.from({ length: 250 }, (_, i) => ({
+      original: original(Buffer.from(`bad-${i}`), String(100 + i), `user-${i % 7}`),
+      error: {
+        code: ErrorCode.PROCESSING_FAILED,
+        message: 'gave up',
+        timestamp: new Date().toISOString(),
+        retryCount: 6,
+      },
+    }));
+    await new DlqPublisher(producer, specs.deadLetter.name).publish(failures);
+    const result = await kafkaAdminCli(
+      ['dlq', 'list', '--code', 'PROCESSING_FAILED', '--json'],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(result.stdout) as Listed[];
+    expect(listed).toHaveLength(250);
+    expect(new Set(listed.map((r) => `${r.partition}:${r.offset}`)).size).toBe(250);
+    expect(result.stderr).toMatch(/read \d+\/252 records/);
+  });
+
   it('dlq replay refuses to run without a selection', async () => {
     const result = await kafkaAdminCli(['dlq', 'replay'], env);
     expect(result.code).toBe(2);

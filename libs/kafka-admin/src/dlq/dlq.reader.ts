@@ -117,31 +117,34 @@ export class DlqReader {
         () =>
           `reading ${this.topic} timed out after ${timeoutMs} ms; partitions not finished: ${[...collector.pending].join(', ')}`,
       );
-      return collector.records;
+      return collector.records();
     } finally {
       await consumer.disconnect();
     }
   }
 
-  /** Keeps the records inside the ranges; `finished` resolves when every range was read through. */
+  /**
+   * Keeps the records inside the ranges; `finished` resolves when every range was read through.
+   * A batch fetched before the seeks took effect may arrive twice: records are kept by offset.
+   */
   private collector(ranges: Map<number, Range>, total: number, onProgress?: DlqProgress) {
-    const records: DlqRecord[] = [];
+    const byOffset = new Map<string, DlqRecord>();
     const pending = new Set(ranges.keys());
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (finish = resolve));
     const onBatch = (batch: Batch): void => {
       const range = ranges.get(batch.partition);
-      if (!range) return;
+      if (!range || !pending.has(batch.partition)) return;
       for (const m of batch.messages) {
         const offset = BigInt(m.offset);
         if (offset >= range.start && offset < range.end)
-          records.push(this.decode(batch.partition, m));
+          byOffset.set(`${batch.partition}:${m.offset}`, this.decode(batch.partition, m));
       }
-      onProgress?.(records.length, total);
+      onProgress?.(byOffset.size, total);
       if (BigInt(batch.lastOffset()) + 1n >= range.end) pending.delete(batch.partition);
       if (pending.size === 0) finish();
     };
-    return { records, pending, finished, onBatch };
+    return { records: () => [...byOffset.values()], pending, finished, onBatch };
   }
 
   private decode(partition: number, m: Batch['messages'][number]): DlqRecord {
