@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { ActivityEventValidator, ActivityTypeRegistry } from '@app/contracts';
-import { KafkaHealthIndicator, MetricsModule } from '@app/platform';
+import { HealthCheckLogger, KafkaHealthIndicator, MetricsModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivityQueryService } from './activities/activity-query.service';
 import { AnalyticsForwarder } from './analytics/analytics-forwarder';
@@ -28,7 +28,7 @@ export class ConsumerModule {
       module: ConsumerModule,
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true }),
-        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthCheckLogger }),
         MetricsModule,
       ],
       controllers: [

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { ActivityEventValidator, ActivityTypeRegistry } from '@app/contracts';
-import { KafkaHealthIndicator, MetricsModule } from '@app/platform';
+import { HealthCheckLogger, KafkaHealthIndicator, MetricsModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivityIngestService } from './activities/activity-ingest.service';
 import { ActivityPublisher } from './activities/activity.publisher';
@@ -15,7 +15,7 @@ import { HealthController } from './health/health.controller';
       ignoreEnvFile: false,
       validate: (env) => ({ producerApi: loadProducerApiConfig(env) }),
     }),
-    TerminusModule.forRoot({ errorLogStyle: 'json' }),
+    TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthCheckLogger }),
     MetricsModule,
   ],
   controllers: [ActivitiesController, HealthController],

@@ -1,5 +1,6 @@
 export * from './health/bounded-probe';
 export * from './health/health-check.filter';
+export * from './health/health-check.logger';
 export * from './health/kafka.health';
 export * from './http/http-app';
 export * from './http/openapi';

@@ -25,7 +25,7 @@ export interface RequestLoggingOptions {
   maskIps: boolean;
 }
 
-// Orchestrator probes and scrapes arrive every few seconds; they go to debug, not the info stream.
+// Orchestrator probes and scrapes arrive every few seconds; they go to debug, whatever their status.
 const QUIET = /^\/(health|metrics)(\/|$|\?)/;
 
 /** One structured line per answered request: request id, route template, status, latency, client. */
@@ -54,7 +54,8 @@ export function registerRequestLogging(
 ): void {
   fastify.addHook('onResponse', async (request, reply) => {
     const line = requestLogLine(request, reply, options);
-    if (QUIET.test(request.url) && reply.statusCode < 500) logger.debug(line);
+    // A failed probe's cause is logged by HealthCheckLogger; its 503 line adds nothing at info.
+    if (QUIET.test(request.url)) logger.debug(line);
     else if (reply.statusCode >= 500) logger.error(line);
     else logger.log(line);
   });
