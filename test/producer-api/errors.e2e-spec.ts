@@ -87,6 +87,62 @@ describe('producer API: every bad request gets a specific problem+json answer', 
     ]);
   });
 
+  it('400 for hostile bodies: invalid UTF-8, empty, __proto__/constructor keys, wrong types, deep metadata', async () => {
+    const bad = Buffer.concat([
+      Buffer.from('{"userId":"u1","activityType":"login","metadata":{"note":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}}'),
+    ]);
+    expect(
+      expectProblem(await postRaw(one(), bad, 'application/json'), 400, 'MALFORMED_REQUEST').detail,
+    ).toBe('the body is not valid UTF-8');
+    expect(
+      expectProblem(await postRaw(one(), '', 'application/json'), 400, 'MALFORMED_REQUEST').detail,
+    ).toBe('the body is empty; send a JSON value');
+    const proto = await postRaw(
+      one(),
+      '{"userId":"u1","activityType":"login","metadata":{"a":{"__proto__":{"admin":true}}}}',
+      'application/json',
+    );
+    expect(expectProblem(proto, 400, 'VALIDATION_ERROR').errors).toEqual([
+      {
+        field: 'metadata.a.__proto__',
+        message: 'key "__proto__" is not allowed',
+        rule: 'forbiddenKey',
+      },
+    ]);
+    const ctor = await postJson<Body>(
+      one(),
+      anEvent('u1', { constructor: { prototype: { x: 1 } } }),
+    );
+    expect(expectProblem(ctor, 400, 'VALIDATION_ERROR').errors).toEqual([
+      expect.objectContaining({ field: 'constructor', rule: 'forbiddenKey' }),
+    ]);
+    const types = await postJson<Body>(one(), {
+      userId: 123,
+      activityType: ['login'],
+      timestamp: 5,
+    });
+    const fields = (
+      expectProblem(types, 400, 'VALIDATION_ERROR').errors as { field: string }[]
+    ).map((e) => e.field);
+    expect(new Set(fields)).toEqual(new Set(['userId', 'activityType', 'timestamp']));
+    const deep = await postJson<Body>(
+      one(),
+      anEvent('u1', { metadata: { a: { b: { c: { d: 1 } } } } }),
+    );
+    expect(expectProblem(deep, 400, 'VALIDATION_ERROR').errors).toEqual([
+      expect.objectContaining({ field: 'metadata.a.b.c', rule: 'maxDepth' }),
+    ]);
+    const huge = await postJson<Body>(one(), anEvent('x'.repeat(5000)));
+    expect(expectProblem(huge, 400, 'VALIDATION_ERROR').errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'userId', rule: 'isLength' })]),
+    );
+    for (const value of ['[1,2]', '"text"', 'null', '42']) {
+      expectProblem(await postRaw(one(), value, 'application/json'), 400, 'VALIDATION_ERROR');
+    }
+  });
+
   it('413 PAYLOAD_TOO_LARGE above the body limit', async () => {
     const res = await postRaw(
       one(),

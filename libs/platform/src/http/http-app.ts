@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, DynamicModule, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { registerRequestLogging } from '../logging/request-logging';
 import { applySecurity } from '../security/apply-security';
 import { SecuritySettings } from '../security/security.config';
+import { useStrictJsonBodies } from './json-body';
 import { OpenApiInfo } from './openapi';
 import { ProblemFilter, toProblem } from './problem.filter';
 
@@ -53,8 +55,8 @@ export async function createHttpApp(
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  // Fastify parses text/plain by default; a string body would then fail validation as a 400.
-  fastify.removeContentTypeParser('text/plain');
+  // JSON only (text/plain would otherwise reach validation as a string): anything else is a 415.
+  useStrictJsonBodies(fastify as unknown as FastifyInstance);
   const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));

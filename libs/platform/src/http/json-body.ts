@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { CodedError, ErrorCode } from '@app/contracts';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+const malformed = (detail: string) => new CodedError(ErrorCode.MALFORMED_REQUEST, detail);
+
+/** Paths of own `__proto__` keys anywhere in a parsed JSON value. */
+function protoKeys(value: unknown, path = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.keys(value).flatMap((key) => {
+    const field = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    const inner = protoKeys((value as Record<string, unknown>)[key], field);
+    return key === '__proto__' ? [field, ...inner] : inner;
+  });
+}
+
+/**
+ * JSON is the only body type, parsed strictly: invalid UTF-8 is rejected rather than replaced
+ * with U+FFFD, and each failure says what is wrong. JSON.parse makes `__proto__` an own key
+ * (no pollution); such keys are still rejected, naming where they are.
+ */
+export function useStrictJsonBodies(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    (_request, body: Buffer, done) => {
+      if (body.length === 0) return done(malformed('the body is empty; send a JSON value'));
+      let text: string;
+      try {
+        text = UTF8.decode(body);
+      } catch {
+        return done(malformed('the body is not valid UTF-8'));
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        return done(malformed(`the body is not valid JSON: ${(error as Error).message}`));
+      }
+      const forbidden = text.includes('__proto__') ? protoKeys(parsed) : [];
+      if (forbidden.length > 0) {
+        return done(
+          new CodedError(
+            ErrorCode.VALIDATION_ERROR,
+            'the body has forbidden keys',
+            forbidden.map((field) => ({
+              field,
+              message: 'key "__proto__" is not allowed',
+              rule: 'forbiddenKey',
+            })),
+          ),
+        );
+      }
+      done(null, parsed);
+    },
+  );
+}
