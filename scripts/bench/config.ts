@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+/** Every size and duration of one bench run; each can be set by env (BENCH_*) or `--name=value`. */
+export interface BenchConfig {
+  quick: boolean;
+  runId: string;
+  rootDir: string;
+  distDir: string;
+  outDir: string;
+  brokers: string;
+  mongoBase: string;
+  startInfra: boolean;
+  single: { rate: number; seconds: number; connections: number; maxConnections: number };
+  batch: { size: number; connections: number; seconds: number };
+  perfRecords: number;
+  sink: { backlog: number; flushSize: number; insertConcurrency: number; timeoutSeconds: number };
+  e2e: { rate: number; seconds: number; batchSize: number; sampleEvery: number; pollMs: number };
+}
+
+type Sizes = Record<string, number>;
+
+const FULL: Sizes = {
+  SINGLE_RATE: 1000,
+  SINGLE_SECONDS: 15,
+  SINGLE_CONNECTIONS: 32,
+  MAX_CONNECTIONS: 32,
+  BATCH_SIZE: 500,
+  BATCH_CONNECTIONS: 4,
+  BATCH_SECONDS: 15,
+  PERF_RECORDS: 200_000,
+  BACKLOG: 200_000,
+  FLUSH_SIZE: 500,
+  INSERT_CONCURRENCY: 3,
+  DRAIN_TIMEOUT_SECONDS: 420,
+  E2E_RATE: 2000,
+  E2E_SECONDS: 20,
+  E2E_BATCH_SIZE: 100,
+  E2E_SAMPLE_EVERY: 100,
+  E2E_POLL_MS: 20,
+};
+
+/** Smoke sizes: proves every phase works in about a minute; the figures mean little. */
+const QUICK: Sizes = {
+  ...FULL,
+  SINGLE_RATE: 200,
+  SINGLE_SECONDS: 3,
+  BATCH_SECONDS: 3,
+  PERF_RECORDS: 20_000,
+  BACKLOG: 10_000,
+  DRAIN_TIMEOUT_SECONDS: 120,
+  E2E_RATE: 500,
+  E2E_SECONDS: 5,
+};
+
+function flags(argv: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const arg of argv) {
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/i.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg}; use --quick or --name=value`);
+    out.set(match[1].toUpperCase().replace(/-/g, '_'), match[2] ?? 'true');
+  }
+  return out;
+}
+
+export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BenchConfig {
+  const given = flags(argv);
+  const quick = given.get('QUICK') === 'true' || env.BENCH_QUICK === '1';
+  const defaults = quick ? QUICK : FULL;
+  const num = (name: string): number => {
+    const raw = given.get(name) ?? env[`BENCH_${name}`];
+    const value = raw === undefined ? defaults[name] : Number(raw);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`BENCH_${name} (--${name.toLowerCase().replace(/_/g, '-')}) must be > 0`);
+    return value;
+  };
+  for (const name of given.keys()) {
+    if (name !== 'QUICK' && name !== 'NO_INFRA' && !(name in FULL))
+      throw new Error(`unknown flag --${name.toLowerCase().replace(/_/g, '-')}`);
+  }
+  const rootDir = resolve(env.BENCH_REPO_ROOT ?? process.cwd());
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return {
+    quick,
+    runId: `${stamp}-${randomBytes(2).toString('hex')}`,
+    rootDir,
+    // This file is dist/scripts/bench/config.js: the apps are two folders up.
+    distDir: resolve(env.BENCH_DIST_DIR ?? join(__dirname, '..', '..')),
+    outDir: resolve(rootDir, env.BENCH_OUT_DIR ?? 'bench-results'),
+    // Loopback only, on the ports the infra scripts use (KAFKA_PORT / MONGO_PORT move both).
+    brokers: `127.0.0.1:${env.KAFKA_PORT ?? '9092'}`,
+    mongoBase: `mongodb://127.0.0.1:${env.MONGO_PORT ?? '27017'}`,
+    startInfra: given.get('NO_INFRA') !== 'true',
+    single: {
+      rate: num('SINGLE_RATE'),
+      seconds: num('SINGLE_SECONDS'),
+      connections: num('SINGLE_CONNECTIONS'),
+      maxConnections: num('MAX_CONNECTIONS'),
+    },
+    batch: {
+      size: num('BATCH_SIZE'),
+      connections: num('BATCH_CONNECTIONS'),
+      seconds: num('BATCH_SECONDS'),
+    },
+    perfRecords: num('PERF_RECORDS'),
+    sink: {
+      backlog: num('BACKLOG'),
+      flushSize: num('FLUSH_SIZE'),
+      insertConcurrency: num('INSERT_CONCURRENCY'),
+      timeoutSeconds: num('DRAIN_TIMEOUT_SECONDS'),
+    },
+    e2e: {
+      rate: num('E2E_RATE'),
+      seconds: num('E2E_SECONDS'),
+      batchSize: num('E2E_BATCH_SIZE'),
+      sampleEvery: num('E2E_SAMPLE_EVERY'),
+      pollMs: num('E2E_POLL_MS'),
+    },
+  };
+}

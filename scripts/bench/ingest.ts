@@ -1,0 +1,80 @@
+import autocannon from 'autocannon';
+import { batchBodies, singleBodies } from './events';
+
+export interface HttpLoadResult {
+  requests: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+  requestsPerSec: number;
+  eventsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+interface LoadOptions {
+  url: string;
+  bodies: string[];
+  eventsPerRequest: number;
+  connections: number;
+  seconds: number;
+  /** Requests per second over all connections; absent = as fast as the server answers. */
+  rate?: number;
+}
+
+/** POSTs the bodies in turn; with a rate, latencies are corrected for coordinated omission. */
+async function load(opts: LoadOptions): Promise<HttpLoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url: opts.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    requests: [
+      { setupRequest: (req) => ({ ...req, body: opts.bodies[n++ % opts.bodies.length] }) },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    requests: ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    seconds: result.duration,
+    requestsPerSec: ok / result.duration,
+    eventsPerSec: (ok * opts.eventsPerRequest) / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+  };
+}
+
+export function singleAtRate(base: string, rate: number, connections: number, seconds: number) {
+  const bodies = singleBodies(5000);
+  return load({
+    url: `${base}/v1/activities`,
+    bodies,
+    eventsPerRequest: 1,
+    connections,
+    seconds,
+    rate,
+  });
+}
+
+export function singleMax(base: string, connections: number, seconds: number) {
+  const bodies = singleBodies(5000);
+  return load({ url: `${base}/v1/activities`, bodies, eventsPerRequest: 1, connections, seconds });
+}
+
+export function batchMax(base: string, size: number, connections: number, seconds: number) {
+  const bodies = batchBodies(20, size);
+  return load({
+    url: `${base}/v1/activities/batch`,
+    bodies,
+    eventsPerRequest: size,
+    connections,
+    seconds,
+  });
+}

@@ -1,0 +1,212 @@
+/**
+ * `npm run bench`: starts the infrastructure (if down) and both built apps on topics and a database
+ * of their own, measures ingest, sink, end-to-end latency and memory in one run next to baselines
+ * on the same broker and database, prints a table and writes bench-results/<run>.json.
+ *
+ *   npm run bench                  full run (≈ 5–10 minutes)
+ *   npm run bench -- --quick       smoke run (about a minute; figures mean little)
+ *   npm run bench -- --backlog=500000 --e2e-rate=3000   any size, also as BENCH_BACKLOG=... (config.ts)
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { TOPICS } from '@app/contracts';
+import { BenchConfig, loadBenchConfig } from './config';
+import { endToEnd, warmUp } from './e2e-latency';
+import { batchMax, singleAtRate, singleMax } from './ingest';
+import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
+import { RssWatch } from './memory';
+import { Machine, machine, table, writeJson } from './report';
+import { Results, toRows } from './rows';
+import { baselineInsertMany, drain } from './sink';
+import { BenchApp, ensureInfra, isolation } from './stack';
+
+const t0 = performance.now();
+const progress = (line: string): void =>
+  console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${line}`);
+
+interface Stack {
+  config: BenchConfig;
+  env: Record<string, string>;
+  topic: string;
+  mongoUri: string;
+  producer: BenchApp;
+  /** The consumer while one runs, so a failed phase still stops it. */
+  consumer?: BenchApp;
+  watches: RssWatch[];
+  results: Results;
+}
+
+async function startConsumer(s: Stack, extraEnv: Record<string, string> = {}): Promise<BenchApp> {
+  s.consumer = await BenchApp.start('consumer', s.config, { ...s.env, ...extraEnv });
+  s.watches.push(new RssWatch('consumer', s.consumer.pid));
+  return s.consumer;
+}
+
+async function stopConsumer(s: Stack, phase: string): Promise<void> {
+  for (const w of s.watches) w.endPhase(phase);
+  await s.consumer?.stop();
+  s.consumer = undefined;
+}
+
+/**
+ * First, on a collection of its own: on FerretDB a lookup by eventId scans the collection, so
+ * the read-back probes would otherwise time the 200,000-document backlog, not the pipeline.
+ */
+async function e2ePhase(s: Stack): Promise<void> {
+  const e = s.config.e2e;
+  const consumer = await startConsumer(s, { MONGODB_COLLECTION: 'activities_e2e' });
+  const urls = { producerUrl: s.producer.url, consumerUrl: consumer.url };
+  await warmUp({ ...urls, ...e });
+  progress(
+    `end to end: ${e.rate} ev/s for ${e.seconds} s in batches of ${e.batchSize}, 1 in ${e.sampleEvery} read back`,
+  );
+  s.results.e2e = await endToEnd({ ...urls, ...e });
+  progress(`  p50 ${s.results.e2e.p50Ms.toFixed(0)} ms, p99 ${s.results.e2e.p99Ms.toFixed(0)} ms`);
+  await stopConsumer(s, 'e2e');
+}
+
+/** Backlog with the consumer stopped, raw insertMany baseline, then the consumer drains it. */
+async function sinkPhase(s: Stack): Promise<void> {
+  const { config: c } = s;
+  const producer = await rawProducer(c.brokers);
+  progress(`sink: filling a backlog of ${c.sink.backlog} events with raw kafkajs`);
+  s.results.backlog = await produceLoop(producer, s.topic, {
+    batchSize: 500,
+    concurrency: 4,
+    maxEvents: c.sink.backlog,
+  });
+  await producer.disconnect();
+  progress(
+    `sink: baseline insertMany of ${c.sink.backlog} docs, ${c.sink.flushSize}/batch, ${c.sink.insertConcurrency} at a time`,
+  );
+  s.results.insertBaseline = await baselineInsertMany(s.mongoUri, {
+    docs: c.sink.backlog,
+    batchSize: c.sink.flushSize,
+    concurrency: c.sink.insertConcurrency,
+    topic: s.topic,
+  });
+  progress(`  ${s.results.insertBaseline.docsPerSec.toFixed(0)} docs/s; starting the consumer`);
+  const timeout = c.sink.timeoutSeconds;
+  const { result } = await drain(
+    () => startConsumer(s),
+    s.mongoUri,
+    c.sink.backlog,
+    timeout,
+    progress,
+  );
+  s.results.drain = result;
+  progress(`  ${result.docsPerSec.toFixed(0)} docs/s, ${result.storedInDb} docs in the database`);
+  await stopConsumer(s, 'drain');
+}
+
+/** HTTP ingest and its baselines, with no consumer running (it would share the two cores). */
+async function ingestPhase(s: Stack): Promise<void> {
+  const { config: c, results: r, producer: api } = s;
+  progress(`ingest: single POST at ${c.single.rate} req/s for ${c.single.seconds} s`);
+  r.single = await singleAtRate(api.url, c.single.rate, c.single.connections, c.single.seconds);
+  progress(
+    `  p50 ${r.single.p50Ms} ms, p99 ${r.single.p99Ms} ms; single POST max with ${c.single.maxConnections} connections`,
+  );
+  r.singleMax = await singleMax(api.url, c.single.maxConnections, c.single.seconds);
+  progress(
+    `  ${r.singleMax.requestsPerSec.toFixed(0)} req/s; batch POST ${c.batch.size}/req, ${c.batch.connections} connections`,
+  );
+  r.batch = await batchMax(api.url, c.batch.size, c.batch.connections, c.batch.seconds);
+  for (const w of s.watches) w.endPhase('ingest');
+  progress(
+    `  ${r.batch.eventsPerSec.toFixed(0)} ev/s; raw kafkajs baselines (1/send and ${c.batch.size}/send)`,
+  );
+  const producer = await rawProducer(c.brokers);
+  r.rawSingle = await produceLoop(producer, s.topic, {
+    batchSize: 1,
+    concurrency: c.single.maxConnections,
+    seconds: c.single.seconds,
+  });
+  r.rawBatch = await produceLoop(producer, s.topic, {
+    batchSize: c.batch.size,
+    concurrency: c.batch.connections,
+    seconds: c.batch.seconds,
+  });
+  await producer.disconnect();
+  progress(
+    `  ${r.rawSingle.eventsPerSec.toFixed(0)} and ${r.rawBatch.eventsPerSec.toFixed(0)} ev/s; Kafka ProducerPerformance, ${c.perfRecords} records`,
+  );
+  r.perf = await producerPerformance(c, s.topic);
+  progress(`  ${r.perf.summary}`);
+}
+
+async function cleanup(s: Stack, prefix: string, dbName: string): Promise<void> {
+  if (process.env.BENCH_KEEP_DATA === '1') return;
+  const admin = new Kafka({ brokers: [s.config.brokers], logLevel: logLevel.WARN }).admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  await admin.deleteTopics({ topics });
+  await admin.disconnect();
+  const client = new MongoClient(`${s.config.mongoBase}/${dbName}`);
+  await client
+    .db()
+    .dropDatabase()
+    .finally(() => client.close());
+}
+
+/** Folds every process's watch into one figure per app: the highest peak of its instances. */
+function collectMemory(s: Stack): void {
+  for (const w of s.watches) {
+    w.stop();
+    const prev = s.results.rssMb[w.app] ?? { peak: 0, phases: {} };
+    const phases = { ...prev.phases };
+    for (const [k, v] of Object.entries(w.phases)) phases[k] = Math.max(phases[k] ?? 0, v);
+    s.results.rssMb[w.app] = { peak: Math.max(prev.peak, w.lifetimePeakMb), phases };
+  }
+}
+
+function report(s: Stack, m: Machine): void {
+  const rows = toRows(s.config, s.results);
+  console.log(`\n${table(rows)}\n`);
+  const { config, results } = s;
+  const file = writeJson(config.outDir, config.runId, { machine: m, config, rows, results });
+  progress(`wrote ${file}; Markdown:\n\n${table(rows, true)}\n`);
+}
+
+async function main(): Promise<void> {
+  const config = loadBenchConfig(process.argv.slice(2), process.env);
+  const m = machine();
+  progress(
+    `run ${config.runId}${config.quick ? ' (--quick)' : ''}: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, load ${m.loadAverage}, node ${m.node}, ${m.java}`,
+  );
+  if (config.startInfra) await ensureInfra(config);
+  const iso = isolation(config);
+  progress(`starting producer-api (topics ${iso.prefix}*, database ${iso.dbName})`);
+  const producer = await BenchApp.start('producer-api', config, iso.env);
+  const s: Stack = {
+    config,
+    env: iso.env,
+    producer,
+    topic: `${iso.prefix}${TOPICS.activity}`,
+    mongoUri: iso.env.MONGODB_URI,
+    watches: [new RssWatch('producer-api', producer.pid)],
+    results: { rssMb: {} },
+  };
+  try {
+    await e2ePhase(s);
+    await sinkPhase(s);
+    await ingestPhase(s);
+  } finally {
+    collectMemory(s);
+    await s.consumer?.stop();
+    await producer.stop();
+    await cleanup(s, iso.prefix, iso.dbName).catch((e: unknown) =>
+      progress(`cleanup failed: ${String(e)}`),
+    );
+  }
+  report(s, m);
+}
+
+// Exit explicitly: an idle keep-alive socket of a client library must not hold the run open.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

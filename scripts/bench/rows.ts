@@ -1,0 +1,181 @@
+import type { BenchConfig } from './config';
+import type { E2eResult } from './e2e-latency';
+import type { HttpLoadResult } from './ingest';
+import type { PerfResult, ProduceResult } from './kafka-baseline';
+import { Row, judge } from './report';
+import type { DrainResult, InsertResult } from './sink';
+
+export interface Results {
+  single?: HttpLoadResult;
+  singleMax?: HttpLoadResult;
+  rawSingle?: ProduceResult;
+  batch?: HttpLoadResult;
+  rawBatch?: ProduceResult;
+  perf?: PerfResult;
+  backlog?: ProduceResult;
+  insertBaseline?: InsertResult;
+  drain?: DrainResult;
+  e2e?: E2eResult;
+  rssMb: Record<string, { peak: number; phases: Record<string, number> }>;
+}
+
+const row = (r: Omit<Row, 'status'> & { status?: Row['status'] }): Row => ({ status: '', ...r });
+
+function ingestRows(c: BenchConfig, r: Results): Row[] {
+  const out: Row[] = [];
+  const { single, singleMax, rawSingle, batch, rawBatch, perf } = r;
+  if (single) {
+    const held = single.requestsPerSec >= 0.95 * c.single.rate && single.non2xx === 0;
+    out.push(
+      row({
+        section: 'Ingest',
+        metric: `single POST at ${c.single.rate} req/s: rate held`,
+        value: single.requestsPerSec,
+        unit: 'req/s',
+      }),
+      row({ section: 'Ingest', metric: 'single POST p50', value: single.p50Ms, unit: 'ms' }),
+      row({
+        section: 'Ingest',
+        metric: 'single POST p99',
+        value: single.p99Ms,
+        unit: 'ms',
+        target: '< 25 ms',
+        status: judge(held && single.p99Ms < 25),
+      }),
+    );
+  }
+  if (singleMax && rawSingle)
+    out.push(
+      row({
+        section: 'Ingest',
+        metric: `single POST max (${c.single.maxConnections} conns; p99 ${singleMax.p99Ms} ms)`,
+        value: singleMax.requestsPerSec,
+        unit: 'ev/s',
+        baseline: { name: 'kafkajs 1/send', value: rawSingle.eventsPerSec },
+      }),
+    );
+  if (batch && rawBatch) {
+    out.push(
+      row({
+        section: 'Ingest',
+        metric: `batch POST ${c.batch.size}/req, ${c.batch.connections} conns`,
+        value: batch.eventsPerSec,
+        unit: 'ev/s',
+        baseline: { name: 'raw kafkajs', value: rawBatch.eventsPerSec },
+        target: '≥ 70 % of raw',
+        status: judge(batch.non2xx === 0 && batch.eventsPerSec >= 0.7 * rawBatch.eventsPerSec),
+      }),
+    );
+  }
+  if (batch && perf)
+    out.push(
+      row({
+        section: 'Ingest',
+        metric: 'batch POST vs Kafka ProducerPerformance',
+        value: batch.eventsPerSec,
+        unit: 'ev/s',
+        baseline: { name: 'Java perf', value: perf.recordsPerSec },
+      }),
+    );
+  if (rawBatch && perf)
+    out.push(
+      row({
+        section: 'Ingest',
+        metric: 'raw kafkajs vs Kafka ProducerPerformance',
+        value: rawBatch.eventsPerSec,
+        unit: 'ev/s',
+        baseline: { name: 'Java perf', value: perf.recordsPerSec },
+      }),
+    );
+  return out;
+}
+
+function sinkRows(c: BenchConfig, r: Results): Row[] {
+  const { drain, insertBaseline, backlog } = r;
+  if (!drain || !insertBaseline) return [];
+  const expected = backlog?.events ?? c.sink.backlog;
+  return [
+    row({
+      section: 'Sink',
+      metric: `consumer drain of ${expected.toLocaleString('en-US')} (flush ${c.sink.flushSize})`,
+      value: drain.docsPerSec,
+      unit: 'docs/s',
+      baseline: { name: 'raw insertMany', value: insertBaseline.docsPerSec },
+      target: '≥ 70 % of raw',
+      status: judge(
+        drain.storedInDb === expected && drain.docsPerSec >= 0.7 * insertBaseline.docsPerSec,
+      ),
+    }),
+    row({
+      section: 'Sink',
+      metric: 'drain wall time incl. boot and group join',
+      value: drain.wallSeconds,
+      unit: 's',
+    }),
+    row({
+      section: 'Sink',
+      metric: `documents in the database (expected ${expected})`,
+      value: drain.storedInDb,
+      unit: 'docs',
+      status: judge(drain.storedInDb === expected),
+    }),
+    row({
+      section: 'Sink',
+      metric: `mean flush: ${drain.meanFlushSize.toFixed(0)} docs in`,
+      value: drain.meanFlushMs,
+      unit: 'ms',
+    }),
+  ];
+}
+
+function e2eRows(c: BenchConfig, r: Results): Row[] {
+  const e = r.e2e;
+  if (!e) return [];
+  const held = e.eventsPerSec >= 0.95 * c.e2e.rate && e.failedRequests === 0 && e.unreadable === 0;
+  return [
+    row({
+      section: 'End to end',
+      metric: `rate sent (target ${c.e2e.rate} ev/s, ${e.probes} probes)`,
+      value: e.eventsPerSec,
+      unit: 'ev/s',
+    }),
+    row({ section: 'End to end', metric: '202 → readable p50', value: e.p50Ms, unit: 'ms' }),
+    row({
+      section: 'End to end',
+      metric: '202 → readable p99',
+      value: e.p99Ms,
+      unit: 'ms',
+      target: '< 1000 ms',
+      status: judge(held && e.p99Ms < 1000),
+    }),
+    row({
+      section: 'End to end',
+      metric: `one read-API GET while probing (p50 ${e.readP50Ms.toFixed(0)} ms), p99`,
+      value: e.readP99Ms,
+      unit: 'ms',
+    }),
+    row({
+      section: 'End to end',
+      metric: 'batch POST p99 at this rate',
+      value: e.postP99Ms,
+      unit: 'ms',
+    }),
+  ];
+}
+
+function memoryRows(r: Results): Row[] {
+  return Object.entries(r.rssMb).map(([app, m]) =>
+    row({
+      section: 'Memory',
+      metric: `${app} peak RSS (VmHWM)`,
+      value: m.peak,
+      unit: 'MiB',
+      target: '< 200 MiB',
+      status: judge(m.peak < 200),
+    }),
+  );
+}
+
+export function toRows(c: BenchConfig, r: Results): Row[] {
+  return [...ingestRows(c, r), ...sinkRows(c, r), ...e2eRows(c, r), ...memoryRows(r)];
+}

@@ -1,0 +1,129 @@
+import { Collection, Document, MongoClient } from 'mongodb';
+import { fullEvent } from './events';
+import { BenchApp, metricSum, sleep } from './stack';
+
+/** The consumer's indexes (ActivityRepository.ensureIndexes), so the baseline pays the same. */
+const INDEXES = [
+  { key: { eventId: 1 }, name: 'eventId_unique', unique: true },
+  { key: { userId: 1, timestamp: -1, eventId: -1 }, name: 'userId_timestamp' },
+  { key: { activityType: 1, timestamp: -1, eventId: -1 }, name: 'activityType_timestamp' },
+  { key: { timestamp: -1, eventId: -1 }, name: 'timestamp' },
+] as const;
+
+export interface InsertResult {
+  docs: number;
+  seconds: number;
+  docsPerSec: number;
+}
+
+async function withIndexes(collection: Collection): Promise<void> {
+  for (const { key, name, ...rest } of INDEXES)
+    await collection.createIndex(key, { name, ...rest });
+}
+
+/**
+ * Raw unordered insertMany of documents shaped as the consumer stores them (event + Kafka
+ * coordinates + receivedAt), in batches of the consumer's flush size, `concurrency` batches at a
+ * time (the consumer flushes each partition on its own).
+ */
+export async function baselineInsertMany(
+  mongoUri: string,
+  opts: { docs: number; batchSize: number; concurrency: number; topic: string },
+): Promise<InsertResult> {
+  const client = new MongoClient(mongoUri);
+  try {
+    const collection = client.db().collection('activities_raw_baseline');
+    await collection.drop().catch(() => undefined);
+    await withIndexes(collection);
+    let next = 0;
+    const started = performance.now();
+    const loop = async (worker: number): Promise<void> => {
+      while (next < opts.docs) {
+        const from = next;
+        const count = Math.min(opts.batchSize, opts.docs - from);
+        next += count;
+        const docs: Document[] = Array.from({ length: count }, (_, i) => ({
+          ...fullEvent(from + i),
+          kafka: { topic: opts.topic, partition: worker, offset: String(from + i) },
+          receivedAt: new Date(),
+        }));
+        await collection.insertMany(docs, { ordered: false });
+      }
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => loop(w)));
+    const seconds = (performance.now() - started) / 1000;
+    return { docs: opts.docs, seconds, docsPerSec: opts.docs / seconds };
+  } finally {
+    await client.close();
+  }
+}
+
+export interface DrainResult extends InsertResult {
+  /** From the consumer's start (spawn) to the last document: includes boot and group join. */
+  wallSeconds: number;
+  storedInDb: number;
+  meanFlushSize: number;
+  meanFlushMs: number;
+}
+
+const stored = (text: string): number =>
+  metricSum(text, 'eyego_events_consumed_total', 'outcome="stored"');
+
+/**
+ * Times the consumer through a backlog of `expected` records. The rate is measured between the
+ * first and the last observation of its stored-events counter (polled every 500 ms; cheap), so boot
+ * time is excluded; the database is counted once at the end (countDocuments is not free on FerretDB).
+ */
+export async function drain(
+  startConsumer: () => Promise<BenchApp>,
+  mongoUri: string,
+  expected: number,
+  timeoutSeconds: number,
+  progress: (line: string) => void,
+): Promise<{ app: BenchApp; result: DrainResult }> {
+  const spawnedAt = performance.now();
+  const app = await startConsumer();
+  const deadline = spawnedAt + timeoutSeconds * 1000;
+  let first: { t: number; count: number } | undefined;
+  let last = { t: performance.now(), count: 0 };
+  let lastReport = 0;
+  while (last.count < expected && performance.now() < deadline) {
+    await sleep(500);
+    last = { t: performance.now(), count: stored(await app.metrics()) };
+    if (!first && last.count > 0) first = last;
+    if (last.t - lastReport > 10_000) {
+      progress(`  drained ${last.count} / ${expected}`);
+      lastReport = last.t;
+    }
+  }
+  const text = await app.metrics();
+  const storedInDb = await countDocs(mongoUri);
+  // Drained before a second look: fall back to timing from the spawn.
+  const start = first && first.t < last.t ? first : { t: spawnedAt, count: 0 };
+  const docs = last.count - start.count;
+  const seconds = (last.t - start.t) / 1000;
+  return {
+    app,
+    result: {
+      docs: last.count,
+      seconds,
+      docsPerSec: seconds > 0 ? docs / seconds : NaN,
+      wallSeconds: (last.t - spawnedAt) / 1000,
+      storedInDb,
+      meanFlushSize: ratio(text, 'eyego_consumer_flush_size'),
+      meanFlushMs: ratio(text, 'eyego_consumer_flush_duration_seconds') * 1000,
+    },
+  };
+}
+
+const ratio = (text: string, histogram: string): number =>
+  metricSum(text, `${histogram}_sum`) / metricSum(text, `${histogram}_count`);
+
+async function countDocs(mongoUri: string): Promise<number> {
+  const client = new MongoClient(mongoUri);
+  try {
+    return await client.db().collection('activities').countDocuments();
+  } finally {
+    await client.close();
+  }
+}
