@@ -45,8 +45,8 @@ export async function createHttpApp(
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // The app is an API: never trust a client-sent X-Forwarded-For unless configured behind a proxy.
-    trustProxy: false,
+    // Client addresses (rate limit, logs) come from X-Forwarded-For only via configured proxies.
+    trustProxy: options.security.trustProxy.length > 0 ? options.security.trustProxy : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: createJsonLogger(options.logLevel),

@@ -69,5 +69,14 @@ describe('loadSecuritySettings', () => {
     const settings = loadSecuritySettings({});
     expect(settings.rateLimit).toEqual({ max: 3000, windowMs: 10_000 });
     expect(settings.corsOrigins).toEqual([]);
+    expect(settings.trustProxy).toEqual([]);
+  });
+
+  it('trusts X-Forwarded-For only from the listed proxies', () => {
+    expect(loadSecuritySettings({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
+    expect(() => loadSecuritySettings({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
   });
 });

@@ -9,6 +9,8 @@ export interface SecuritySettings {
   rateLimit: { max: number; windowMs: number };
   /** Origins allowed by CORS; empty = no CORS headers (browsers block cross-origin calls). */
   corsOrigins: string[];
+  /** Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; empty = none (direct clients). */
+  trustProxy: string[];
   /** LOG_MASK_IPS: request logs keep the client's network (IPv4 /24, IPv6 /48), not its address. */
   maskIps: boolean;
 }
@@ -27,6 +29,9 @@ export const securityEnvSchema = z.object({
     z.array(
       z.string().regex(/^(\*|https?:\/\/[^\s,/]+)$/, 'each origin must be * or a URL origin'),
     ),
+  ),
+  TRUST_PROXY: envCsv([]).pipe(
+    z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'each entry must be an IP or CIDR')),
   ),
   LOG_MASK_IPS: envBool(false),
 });
@@ -48,6 +53,7 @@ export function toSecuritySettings(env: SecurityEnv, nodeEnv: string): SecurityS
     apiKeys: auth === 'on' ? env.API_KEYS : [],
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
     corsOrigins: env.CORS_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
     maskIps: env.LOG_MASK_IPS,
   };
 }
