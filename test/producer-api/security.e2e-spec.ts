@@ -88,4 +88,19 @@ describe('producer API protection: API keys, rate limit, security headers, CORS'
     });
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('throttles key guessing: wrong keys count against the caller address and get 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const res = await postJson<Body>(one(), anEvent('u4'), {
+        'x-api-key': `guess-${i}-0123456789`,
+      });
+      statuses.push(res.status);
+    }
+    // The address already spent part of its budget of 4 on the 401 test above.
+    const firstLimited = statuses.indexOf(429);
+    expect(firstLimited).toBeGreaterThanOrEqual(0);
+    expect(statuses.slice(0, firstLimited).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(firstLimited).every((s) => s === 429)).toBe(true);
+  });
 });

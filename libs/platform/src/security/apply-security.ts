@@ -59,8 +59,10 @@ export async function applySecurity(
     });
   }
   if (keys.enabled) {
-    fastify.addHook('onRequest', async (request) => {
-      if (isOpenPath(request.url) || request.method === 'OPTIONS') return;
+    // preParsing runs after every onRequest hook, so failed attempts count against the caller's
+    // rate limit (key guessing is throttled per IP), and still before the body is read.
+    fastify.addHook('preParsing', async (request, _reply, payload) => {
+      if (isOpenPath(request.url) || request.method === 'OPTIONS') return payload;
       if (keys.match(request.headers[API_KEY_HEADER]) < 0) {
         throw new ProblemException(
           401,
@@ -70,6 +72,7 @@ export async function applySecurity(
           { 'www-authenticate': `ApiKey header="${API_KEY_HEADER}"` },
         );
       }
+      return payload;
     });
   }
 }
