@@ -83,17 +83,23 @@ describe('Kafka over SASL_SSL (SCRAM-SHA-512 + TLS)', () => {
     expect(stored).toBe(true);
   });
 
-  it('refuses to start with a wrong password, saying that authentication failed', async () => {
-    const producer = new AppProcess(
-      'producer-api',
-      await freePort(),
-      secureEnv('wrong-password'),
-      `${iso.label}-bad`,
-    );
-    apps.push(producer);
-    const { code, log } = await producer.startExpectingExit(60_000);
-    expect(code).not.toBe(0);
-    expect(code).not.toBeNull();
-    expect(log).toMatch(/SASL SCRAM SHA512 authentication failed/);
-  });
+  it.each(['producer-api', 'consumer'] as const)(
+    '%s refuses to run with a wrong password, naming the variables to check',
+    async (app) => {
+      const process = new AppProcess(
+        app,
+        await freePort(),
+        secureEnv('wrong-password'),
+        `${iso.label}-bad`,
+      );
+      apps.push(process);
+      const { code, log } = await process.startExpectingExit(90_000);
+      expect(code).not.toBe(0);
+      expect(code).not.toBeNull();
+      expect(log).toMatch(/SASL SCRAM SHA512 authentication failed/);
+      expect(log).toMatch(
+        /check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/,
+      );
+    },
+  );
 });

@@ -6,3 +6,4 @@ export * from './lag/lag-reader';
 export * from './dlq/dlq.reader';
 export * from './dlq/dlq.replay';
 export * from './topics/topic-description';
+export * from './config/kafka-errors';

@@ -1,6 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
-import { DlqPublisher, TopicProvisioner, buildKafkaConfig } from '@app/kafka-admin';
+import {
+  DlqPublisher,
+  TopicProvisioner,
+  buildKafkaConfig,
+  kafkaConfigurationProblem,
+} from '@app/kafka-admin';
 import { kafkaLogCreator } from '@app/platform';
 import { ConsumerConfig } from '../config/consumer.config';
 
@@ -32,7 +37,10 @@ export class KafkaClients implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.admin.connect();
+    await this.admin.connect().catch((error: unknown) => {
+      const problem = kafkaConfigurationProblem(error);
+      throw problem ? new Error(problem) : error;
+    });
     if (this.config.kafka.provisionTopics) {
       await new TopicProvisioner(this.admin, this.logger).provision(
         Object.values(this.config.kafka.topics),

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Admin, CompressionTypes, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import { OutgoingRecord } from '@app/contracts';
-import { TopicProvisioner, buildKafkaConfig } from '@app/kafka-admin';
+import { TopicProvisioner, buildKafkaConfig, kafkaConfigurationProblem } from '@app/kafka-admin';
 import { kafkaLogCreator } from '@app/platform';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ensureCompressionCodec } from './compression';
@@ -136,6 +136,15 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
       () => this.logger.log({ msg: 'connected to Kafka', topic: this.topic }),
       (error: unknown) => {
         if (this.closing) return;
+        const problem = kafkaConfigurationProblem(error);
+        if (problem) {
+          // Wrong credentials or TLS settings: waiting will not help, so stop and say why.
+          this.logger.fatal({
+            msg: 'cannot connect to Kafka with this configuration',
+            error: problem,
+          });
+          process.exit(1);
+        }
         this.logger.warn({
           msg: 'Kafka is not reachable yet; retrying',
           error: error instanceof Error ? error.message : String(error),
