@@ -16,3 +16,4 @@ export * from './metrics/metrics.module';
 export * from './security/api-keys';
 export * from './security/apply-security';
 export * from './security/security.config';
+export * from './config/app-env';

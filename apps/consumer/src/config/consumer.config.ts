@@ -1,23 +1,17 @@
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { CONSUMER_CLIENT_ID, CONSUMER_GROUP_ID } from '@app/contracts';
-import { SecuritySettings, securityEnvSchema, toSecuritySettings } from '@app/platform';
+import { SecuritySettings, appEnvSchema, toSecuritySettings } from '@app/platform';
 import {
   KafkaSettings,
   envBool,
   envCsv,
   envInt,
-  kafkaEnvSchema,
   parseEnv,
   toKafkaSettings,
 } from '@app/kafka-admin';
 
-const schema = kafkaEnvSchema.merge(securityEnvSchema).extend({
-  NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
-    .optional()
-    .default('log'),
+const schema = appEnvSchema.extend({
   CONSUMER_HOST: z.string().optional().default('0.0.0.0'),
   CONSUMER_PORT: envInt(3001, 0, 65535),
   CONSUMER_CLIENT_ID: z.string().min(1).optional().default(CONSUMER_CLIENT_ID),

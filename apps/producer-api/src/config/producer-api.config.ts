@@ -6,21 +6,15 @@ import {
   envBool,
   envCsv,
   envInt,
-  kafkaEnvSchema,
   parseEnv,
   toKafkaSettings,
 } from '@app/kafka-admin';
-import { SecuritySettings, securityEnvSchema, toSecuritySettings } from '@app/platform';
+import { SecuritySettings, appEnvSchema, toSecuritySettings } from '@app/platform';
 
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
-const schema = kafkaEnvSchema.merge(securityEnvSchema).extend({
-  NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
-    .optional()
-    .default('log'),
+const schema = appEnvSchema.extend({
   PRODUCER_API_HOST: z.string().optional().default('0.0.0.0'),
   PRODUCER_API_PORT: envInt(3000, 0, 65535),
   PRODUCER_CLIENT_ID: z.string().min(1).optional().default(PRODUCER_CLIENT_ID),

@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   CodedError,
   ErrorCode,
+  FieldIssue,
   PROBLEM_CONTENT_TYPE,
   ProblemDetails,
   problemType,
@@ -63,6 +64,44 @@ interface FastifyLikeError {
   message?: string;
 }
 
+interface ProblemParts {
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  errors?: FieldIssue[];
+  headers?: Record<string, string>;
+}
+
+/** What a thrown value means for the client: status, code, public detail, field errors. */
+function partsOf(error: unknown): ProblemParts {
+  if (error instanceof CodedError) {
+    const status = HTTP_STATUS_BY_CODE[error.code];
+    const retry = error.retryAfterSeconds;
+    return {
+      status,
+      code: error.code,
+      detail:
+        status >= 500 && retry === undefined ? 'An unexpected error occurred.' : error.message,
+      errors: error.issues,
+      headers: retry !== undefined ? { 'retry-after': String(retry) } : {},
+    };
+  }
+  if (error instanceof ProblemException) {
+    const { code, detail, errors, headers } = error;
+    return { status: error.getStatus(), code, detail, errors, headers };
+  }
+  const status =
+    error instanceof HttpException
+      ? error.getStatus()
+      : ((error as FastifyLikeError | null)?.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR);
+  if (status >= 500) {
+    const detail = 'An unexpected error occurred; quote the requestId when reporting it.';
+    return { status, code: ErrorCode.INTERNAL_ERROR, detail };
+  }
+  const code = CODE_BY_STATUS[status] ?? ErrorCode.MALFORMED_REQUEST;
+  return { status, code, detail: error instanceof Error ? error.message : 'request failed' };
+}
+
 /** Maps any thrown value to a problem body; internals of 5xx errors never reach the client. */
 export function toProblem(
   error: unknown,
@@ -72,67 +111,19 @@ export function toProblem(
   problem: ProblemDetails;
   headers: Record<string, string>;
 } {
-  if (error instanceof CodedError) {
-    const status = HTTP_STATUS_BY_CODE[error.code];
-    return {
-      problem: {
-        type: problemType(error.code),
-        title: PROBLEM_TITLES[status] ?? 'Error',
-        status,
-        code: error.code,
-        detail:
-          status >= 500 && error.retryAfterSeconds === undefined
-            ? 'An unexpected error occurred.'
-            : error.message,
-        instance,
-        requestId,
-        ...(error.issues ? { errors: error.issues } : {}),
-      },
-      headers:
-        error.retryAfterSeconds !== undefined
-          ? { 'retry-after': String(error.retryAfterSeconds) }
-          : {},
-    };
-  }
-  if (error instanceof ProblemException) {
-    const status = error.getStatus();
-    return {
-      problem: {
-        type: problemType(error.code),
-        title: PROBLEM_TITLES[status] ?? 'Error',
-        status,
-        code: error.code,
-        detail: error.detail,
-        instance,
-        requestId,
-        ...(error.errors ? { errors: error.errors } : {}),
-      },
-      headers: error.headers,
-    };
-  }
-  const status =
-    error instanceof HttpException
-      ? error.getStatus()
-      : ((error as FastifyLikeError | null)?.statusCode ?? HttpStatus.INTERNAL_SERVER_ERROR);
-  const code =
-    status >= 500
-      ? ErrorCode.INTERNAL_ERROR
-      : (CODE_BY_STATUS[status] ?? ErrorCode.MALFORMED_REQUEST);
-  const message = error instanceof Error ? error.message : 'request failed';
+  const { status, code, detail, errors, headers } = partsOf(error);
   return {
     problem: {
       type: problemType(code),
       title: PROBLEM_TITLES[status] ?? 'Error',
       status,
       code,
-      detail:
-        status >= 500
-          ? 'An unexpected error occurred; quote the requestId when reporting it.'
-          : message,
+      detail,
       instance,
       requestId,
+      ...(errors ? { errors } : {}),
     },
-    headers: {},
+    headers: headers ?? {},
   };
 }
 
