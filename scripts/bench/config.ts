@@ -11,14 +11,25 @@ export interface BenchConfig {
   brokers: string;
   mongoBase: string;
   startInfra: boolean;
+  /** Write a V8 CPU profile of each app (`--profile`) and print where the time went. */
+  profile: boolean;
   single: { rate: number; seconds: number; connections: number; maxConnections: number };
   batch: { size: number; connections: number; seconds: number };
   perfRecords: number;
   sink: { backlog: number; flushSize: number; insertConcurrency: number; timeoutSeconds: number };
-  e2e: { rate: number; seconds: number; batchSize: number; sampleEvery: number; pollMs: number };
+  e2e: {
+    rate: number;
+    seconds: number;
+    batchSize: number;
+    sampleEvery: number;
+    pollMs: number;
+    probeTimeoutMs: number;
+  };
 }
 
 type Sizes = Record<string, number>;
+
+const BOOLEAN_FLAGS = ['QUICK', 'NO_INFRA', 'PROFILE'];
 
 const FULL: Sizes = {
   SINGLE_RATE: 1000,
@@ -38,6 +49,7 @@ const FULL: Sizes = {
   E2E_BATCH_SIZE: 100,
   E2E_SAMPLE_EVERY: 100,
   E2E_POLL_MS: 20,
+  E2E_PROBE_TIMEOUT_SECONDS: 30,
 };
 
 /** Smoke sizes: proves every phase works in about a minute; the figures mean little. */
@@ -75,7 +87,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     return value;
   };
   for (const name of given.keys()) {
-    if (name !== 'QUICK' && name !== 'NO_INFRA' && !(name in FULL))
+    if (!BOOLEAN_FLAGS.includes(name) && !(name in FULL))
       throw new Error(`unknown flag --${name.toLowerCase().replace(/_/g, '-')}`);
   }
   const rootDir = resolve(env.BENCH_REPO_ROOT ?? process.cwd());
@@ -91,6 +103,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     brokers: `127.0.0.1:${env.KAFKA_PORT ?? '9092'}`,
     mongoBase: `mongodb://127.0.0.1:${env.MONGO_PORT ?? '27017'}`,
     startInfra: given.get('NO_INFRA') !== 'true',
+    profile: given.get('PROFILE') === 'true' || env.BENCH_PROFILE === '1',
     single: {
       rate: num('SINGLE_RATE'),
       seconds: num('SINGLE_SECONDS'),
@@ -115,6 +128,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       batchSize: num('E2E_BATCH_SIZE'),
       sampleEvery: num('E2E_SAMPLE_EVERY'),
       pollMs: num('E2E_POLL_MS'),
+      probeTimeoutMs: num('E2E_PROBE_TIMEOUT_SECONDS') * 1000,
     },
   };
 }

@@ -20,6 +20,8 @@ export interface E2eResult {
   readP99Ms: number;
   /** Answers of the read API while probing, by status: evidence when probes never succeed. */
   probeStatuses: Record<string, number>;
+  /** From the last send until the consumer had stored every event (NaN: not measured or never). */
+  catchUpSeconds: number;
 }
 
 interface Options {
@@ -31,6 +33,9 @@ interface Options {
   sampleEvery: number;
   pollMs: number;
   probeTimeoutMs?: number;
+  /** Called once every batch was answered, with the events accepted; resolves with the seconds
+   * until the consumer had stored them all. */
+  afterSends?: (accepted: number) => Promise<number>;
 }
 
 class Probes {
@@ -46,10 +51,11 @@ class Probes {
     const deadline = acceptedAt + timeoutMs;
     while (performance.now() < deadline) {
       const t0 = performance.now();
-      const res = await fetch(`${this.o.consumerUrl}/v1/activities/${eventId}`).catch(
-        () => undefined,
-      );
-      await res?.arrayBuffer();
+      // A request still waiting at the deadline is abandoned: the probe then counts as unreadable.
+      const signal = AbortSignal.timeout(Math.max(1, Math.ceil(deadline - t0)));
+      const url = `${this.o.consumerUrl}/v1/activities/${eventId}`;
+      const res = await fetch(url, { signal }).catch(() => undefined);
+      await res?.arrayBuffer().catch(() => undefined);
       this.reads.push(performance.now() - t0);
       const status = String(res?.status ?? 'error');
       this.statuses[status] = (this.statuses[status] ?? 0) + 1;
@@ -91,7 +97,8 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
   const batches = Math.round((o.seconds * 1000) / intervalMs);
   const probes = new Probes(o);
   const posts: number[] = [];
-  const pending: Promise<void>[] = [];
+  const answered: Promise<void>[] = [];
+  const probing: Promise<unknown>[] = [];
   let failed = 0;
   const sendBatch = async (base: number): Promise<void> => {
     const events = Array.from({ length: o.batchSize }, (_, i) => ({
@@ -104,19 +111,21 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
     posts.push(acceptedAt - t0);
     if (!ok) return void (failed += 1);
     const sampled = events.filter((_, i) => (base + i) % o.sampleEvery === 0);
-    await Promise.all(
-      sampled.map((e) => probes.probe(e.eventId, acceptedAt, o.probeTimeoutMs ?? 10_000)),
-    );
+    const timeout = o.probeTimeoutMs ?? 10_000;
+    probing.push(...sampled.map((e) => probes.probe(e.eventId, acceptedAt, timeout)));
   };
   const started = performance.now();
   for (let b = 0; b < batches; b += 1) {
     const wait = started + b * intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
-    pending.push(sendBatch(b * o.batchSize));
+    answered.push(sendBatch(b * o.batchSize));
   }
   const seconds = (performance.now() - started) / 1000;
-  await Promise.all(pending);
+  await Promise.all(answered);
   const events = (batches - failed) * o.batchSize;
+  const catchUp = o.afterSends?.(events) ?? Promise.resolve(NaN);
+  await Promise.all(probing);
+  const catchUpSeconds = await catchUp;
   const { latencies, reads } = probes;
   return {
     events,
@@ -132,5 +141,6 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
     readP50Ms: percentile(reads, 50),
     readP99Ms: percentile(reads, 99),
     probeStatuses: probes.statuses,
+    catchUpSeconds,
   };
 }

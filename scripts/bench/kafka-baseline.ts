@@ -38,8 +38,20 @@ export interface ProduceResult {
 export async function produceLoop(
   producer: Producer,
   topic: string,
-  opts: { batchSize: number; concurrency: number; seconds?: number; maxEvents?: number },
+  opts: {
+    batchSize: number;
+    concurrency: number;
+    seconds?: number;
+    maxEvents?: number;
+    /** Cycle pre-built batches (as the HTTP load generator cycles bodies): times sending only. */
+    prebuilt?: boolean;
+  },
 ): Promise<ProduceResult> {
+  const pool = opts.prebuilt
+    ? Array.from({ length: 20 }, (_, b) =>
+        Array.from({ length: opts.batchSize }, (_, i) => recordOf(b * opts.batchSize + i)),
+      )
+    : [];
   const started = performance.now();
   const deadline = started + (opts.seconds ?? Infinity) * 1000;
   const max = opts.maxEvents ?? Infinity;
@@ -49,7 +61,9 @@ export async function produceLoop(
   const loop = async (): Promise<void> => {
     while (performance.now() < deadline && next < max) {
       const count = Math.min(opts.batchSize, max - next);
-      const messages = Array.from({ length: count }, (_, i) => recordOf(next + i));
+      const messages = opts.prebuilt
+        ? pool[(next / opts.batchSize) % pool.length]
+        : Array.from({ length: count }, (_, i) => recordOf(next + i));
       next += count;
       const t0 = performance.now();
       await producer.send({

@@ -5,8 +5,10 @@
  *
  *   npm run bench                  full run (≈ 5–10 minutes)
  *   npm run bench -- --quick       smoke run (about a minute; figures mean little)
+ *   npm run bench -- --profile     also CPU-profile both apps and print where their time went
  *   npm run bench -- --backlog=500000 --e2e-rate=3000   any size, also as BENCH_BACKLOG=... (config.ts)
  */
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { TOPICS } from '@app/contracts';
@@ -16,8 +18,9 @@ import { batchMax, singleAtRate, singleMax } from './ingest';
 import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
 import { RssWatch } from './memory';
 import { Machine, machine, table, writeJson } from './report';
+import { ProfileSummary, formatSummary, summarizeDir } from './profile';
 import { Results, toRows } from './rows';
-import { baselineInsertMany, drain } from './sink';
+import { baselineInsertMany, drain, waitStored } from './sink';
 import { BenchApp, ensureInfra, isolation } from './stack';
 
 const t0 = performance.now();
@@ -43,9 +46,11 @@ async function startConsumer(s: Stack, extraEnv: Record<string, string> = {}): P
 }
 
 async function stopConsumer(s: Stack, phase: string): Promise<void> {
-  for (const w of s.watches) w.endPhase(phase);
   await s.consumer?.stop();
   s.consumer = undefined;
+  // After the exit, so the shutdown's memory belongs to this phase and the watch can end.
+  for (const w of s.watches) w.endPhase(phase);
+  for (const w of s.watches) if (w.app === 'consumer') w.stop();
 }
 
 /**
@@ -60,8 +65,14 @@ async function e2ePhase(s: Stack): Promise<void> {
   progress(
     `end to end: ${e.rate} ev/s for ${e.seconds} s in batches of ${e.batchSize}, 1 in ${e.sampleEvery} read back`,
   );
-  s.results.e2e = await endToEnd({ ...urls, ...e });
-  progress(`  p50 ${s.results.e2e.p50Ms.toFixed(0)} ms, p99 ${s.results.e2e.p99Ms.toFixed(0)} ms`);
+  // Everything must be stored before the stop, or the leftovers would land in the sink's count.
+  const afterSends = async (accepted: number): Promise<number> => {
+    const expected = accepted + 1; // and the warm-up event
+    const caughtUp = await waitStored(consumer, expected, s.config.sink.timeoutSeconds);
+    return caughtUp.count >= expected ? caughtUp.seconds : NaN;
+  };
+  const r = (s.results.e2e = await endToEnd({ ...urls, ...e, afterSends }));
+  progress(`  p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms`);
   await stopConsumer(s, 'e2e');
 }
 
@@ -121,11 +132,13 @@ async function ingestPhase(s: Stack): Promise<void> {
     batchSize: 1,
     concurrency: c.single.maxConnections,
     seconds: c.single.seconds,
+    prebuilt: true,
   });
   r.rawBatch = await produceLoop(producer, s.topic, {
     batchSize: c.batch.size,
     concurrency: c.batch.connections,
     seconds: c.batch.seconds,
+    prebuilt: true,
   });
   await producer.disconnect();
   progress(
@@ -164,8 +177,24 @@ function report(s: Stack, m: Machine): void {
   const rows = toRows(s.config, s.results);
   console.log(`\n${table(rows)}\n`);
   const { config, results } = s;
-  const file = writeJson(config.outDir, config.runId, { machine: m, config, rows, results });
+  const dir = join(config.outDir, 'profiles', config.runId);
+  const profiles: Record<string, ProfileSummary[]> = config.profile
+    ? {
+        'producer-api': summarizeDir(join(dir, 'producer-api')),
+        consumer: summarizeDir(join(dir, 'consumer')),
+      }
+    : {};
+  const file = writeJson(config.outDir, config.runId, {
+    machine: m,
+    config,
+    rows,
+    results,
+    profiles,
+  });
   progress(`wrote ${file}; Markdown:\n\n${table(rows, true)}\n`);
+  for (const [app, summaries] of Object.entries(profiles)) {
+    summaries.forEach((p, i) => console.log(`\n${formatSummary(p, `${app} #${i + 1}`)}`));
+  }
 }
 
 async function main(): Promise<void> {

@@ -160,6 +160,12 @@ function e2eRows(c: BenchConfig, r: Results): Row[] {
       value: e.postP99Ms,
       unit: 'ms',
     }),
+    row({
+      section: 'End to end',
+      metric: 'all stored, counted from the last 202',
+      value: e.catchUpSeconds,
+      unit: 's',
+    }),
   ];
 }
 

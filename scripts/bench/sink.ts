@@ -127,3 +127,15 @@ async function countDocs(mongoUri: string): Promise<number> {
     await client.close();
   }
 }
+
+/** Waits until the consumer process has stored `expected` records; returns how long it took. */
+export async function waitStored(app: BenchApp, expected: number, timeoutSeconds: number) {
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < timeoutSeconds * 1000) {
+    count = stored(await app.metrics());
+    if (count >= expected) break;
+    await sleep(500);
+  }
+  return { count, seconds: (performance.now() - started) / 1000 };
+}

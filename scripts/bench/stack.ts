@@ -93,7 +93,9 @@ export class BenchApp {
     const portVar = this.name === 'producer-api' ? 'PRODUCER_API_PORT' : 'CONSUMER_PORT';
     const main = join(this.config.distDir, 'apps', this.name, 'src', 'main.js');
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    this.child = spawn(process.execPath, [main], {
+    const profileDir = join(this.config.outDir, 'profiles', this.config.runId, this.name);
+    const profile = this.config.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    this.child = spawn(process.execPath, [...profile, main], {
       cwd: this.config.rootDir,
       env: {
         ...process.env,
