@@ -1,11 +1,23 @@
+import { Logger } from '@nestjs/common';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { ConsumerPort } from './consumer-port';
 
+const RESTART_MIN_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+
 /**
- * Nest's Kafka server, plus one thing it lacks: the consumer's group events (join, rebalance,
- * crash) reach the ingestion service, registered before the consumer first joins the group.
+ * Nest's Kafka server, plus two things it lacks: the consumer's group events (join, rebalance,
+ * crash) reach the ingestion service, registered before the consumer first joins the group; and a
+ * consumer that kafkajs gave up on is started again. kafkajs restarts itself only after errors it
+ * calls retriable; a broker outage can end in "Failed to find group coordinator", which it does
+ * not, and the process would then keep serving HTTP while consuming nothing.
  */
 export class IngestionKafkaServer extends ServerKafka {
+  private readonly restartLogger = new Logger('IngestionKafkaServer');
+  private closing = false;
+  private restartDelayMs = RESTART_MIN_MS;
+  private restartTimer?: NodeJS.Timeout;
+
   constructor(
     options: Required<KafkaOptions>['options'],
     private readonly port: ConsumerPort,
@@ -15,6 +27,43 @@ export class IngestionKafkaServer extends ServerKafka {
 
   protected override registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
-    if (this.consumer) this.port.attach(this.consumer);
+    const consumer = this.consumer;
+    if (!consumer) return;
+    this.port.attach(consumer);
+    consumer.on(consumer.events.GROUP_JOIN, () => (this.restartDelayMs = RESTART_MIN_MS));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !this.closing) this.scheduleRestart();
+    });
+  }
+
+  override async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restartTimer);
+    await super.close();
+  }
+
+  private scheduleRestart(): void {
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(RESTART_MAX_MS, delayMs * 2);
+    this.restartLogger.warn({ msg: 'the Kafka consumer stopped; starting it again', delayMs });
+    this.restartTimer = setTimeout(() => void this.restartConsumer(), delayMs);
+  }
+
+  /** A fresh kafkajs consumer with the same group, subscriptions and handler. */
+  private async restartConsumer(): Promise<void> {
+    if (this.closing || !this.client) return;
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.consumer = this.client.consumer({ ...this.options.consumer, groupId: this.groupId });
+    this.registerConsumerEventListeners();
+    try {
+      await this.consumer.connect();
+      await this.bindEvents(this.consumer);
+    } catch (error) {
+      this.restartLogger.error({
+        msg: 'restarting the Kafka consumer failed',
+        error: String(error),
+      });
+      if (!this.closing) this.scheduleRestart();
+    }
   }
 }
