@@ -59,6 +59,25 @@ describe('TopicProvisioner', () => {
     expect(report.changes.filter((c) => c.action === 'created')).toEqual([]);
   });
 
+  it('tries again while a concurrently created topic is not yet hosted, and gives up on other errors', async () => {
+    const { admin } = fakeAdmin();
+    const createTopics = admin.createTopics.bind(admin);
+    let failures = 2;
+    admin.createTopics = async (request) => {
+      if (failures-- > 0) throw new Error('This server does not host this topic-partition');
+      return createTopics(request);
+    };
+    await expect(new TopicProvisioner(admin).provision([spec])).resolves.toBeDefined();
+    expect(failures).toBe(-1);
+
+    admin.createTopics = async () => {
+      throw new Error('Replication factor: 3 larger than available brokers: 1');
+    };
+    await expect(new TopicProvisioner(admin).provision([spec])).rejects.toThrow(
+      /set KAFKA_REPLICATION_FACTOR/,
+    );
+  });
+
   it('keeps unmanaged dynamic overrides when it repairs retention, and logs each change', async () => {
     const { admin, calls } = fakeAdmin({
       partitions: 3,

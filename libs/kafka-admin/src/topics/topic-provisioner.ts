@@ -17,6 +17,17 @@ export interface ProvisionLogger {
   warn(message: string): void;
 }
 
+const TRANSIENT_METADATA =
+  /does not host this topic-partition|leader not available|no leader|coordinator is loading/i;
+
+/** Metadata not yet settled after a concurrent create: worth another pass. */
+export function isTransientMetadataError(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (TRANSIENT_METADATA.test(e.message)) return true;
+  }
+  return false;
+}
+
 /** Kafka's own source code for a dynamic (per-topic) config value. */
 const DYNAMIC_TOPIC_CONFIG = 1;
 
@@ -37,7 +48,24 @@ export class TopicProvisioner {
     private readonly logger: ProvisionLogger = { log: () => undefined, warn: () => undefined },
   ) {}
 
-  async provision(specs: readonly TopicSpec[]): Promise<ProvisionReport> {
+  /**
+   * Retries the whole (idempotent) pass on transient metadata errors: right after another process
+   * created a topic, the broker may briefly answer "does not host this topic-partition".
+   */
+  async provision(specs: readonly TopicSpec[], attempts = 6): Promise<ProvisionReport> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.provisionOnce(specs);
+      } catch (error) {
+        if (attempt >= attempts || !isTransientMetadataError(error)) throw error;
+        const delayMs = 250 * 2 ** (attempt - 1);
+        this.logger.warn(`provisioning topics: ${String(error)}; retrying in ${delayMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  private async provisionOnce(specs: readonly TopicSpec[]): Promise<ProvisionReport> {
     const report: ProvisionReport = { changes: [], warnings: [] };
     const existing = new Set(await this.admin.listTopics());
     const present: TopicSpec[] = specs.filter((s) => existing.has(s.name));
@@ -86,6 +114,7 @@ export class TopicProvisioner {
           (/replication/i.test(message)
             ? ` (replication factor ${spec.replicationFactor} needs at least that many brokers; set KAFKA_REPLICATION_FACTOR)`
             : ''),
+        { cause: error },
       );
     }
     if (created) {
