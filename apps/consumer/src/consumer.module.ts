@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { ActivityEventValidator, ActivityTypeRegistry } from '@app/contracts';
+import { ActivityEventValidator, ActivityTypeRegistry, ValueCodec } from '@app/contracts';
+import { createValueCodec } from '@app/kafka-admin';
 import { HealthCheckLogger, KafkaHealthIndicator, MetricsModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivityQueryService } from './activities/activity-query.service';
@@ -42,6 +43,10 @@ export class ConsumerModule {
           provide: ActivityEventValidator,
           useFactory: () =>
             new ActivityEventValidator(new ActivityTypeRegistry(config.activityTypesExtra)),
+        },
+        {
+          provide: ValueCodec,
+          useFactory: () => createValueCodec(config.values, config.kafka.topics.activity.name),
         },
         MongoConnection,
         ActivityRepository,

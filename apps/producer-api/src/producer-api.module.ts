@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import { ActivityEventValidator, ActivityTypeRegistry } from '@app/contracts';
+import { ActivityEventValidator, ActivityTypeRegistry, ValueCodec } from '@app/contracts';
+import { createValueCodec } from '@app/kafka-admin';
 import { HealthCheckLogger, KafkaHealthIndicator, MetricsModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivityIngestService } from './activities/activity-ingest.service';
@@ -30,6 +31,16 @@ import { HealthController } from './health/health.controller';
       inject: [ProducerApiConfig],
       useFactory: (config: ProducerApiConfig) =>
         new ActivityEventValidator(new ActivityTypeRegistry(config.activityTypesExtra)),
+    },
+    {
+      // Avro: the schema is registered at boot; an unreachable registry stops the app, named.
+      provide: ValueCodec,
+      inject: [ProducerApiConfig],
+      useFactory: async (config: ProducerApiConfig) => {
+        const codec = createValueCodec(config.values, config.kafka.topics.activity.name);
+        await codec.prepare();
+        return codec;
+      },
     },
     ActivityPublisher,
     ActivityIngestService,

@@ -10,3 +10,7 @@ export { checkMetadata } from './metadata.rules';
 export * from './problem';
 export * from './schema-version';
 export * from './topics';
+export * from './serialization/activity-event.avro';
+export * from './serialization/avro-codec';
+export * from './serialization/schema-registry';
+export * from './serialization/value-codec';

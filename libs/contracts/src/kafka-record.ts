@@ -1,4 +1,5 @@
 import type { ActivityEvent } from './activity-event.dto';
+import type { ValueCodec } from './serialization/value-codec';
 
 /** Header names on `user-activity-logs` records (spec: source, timestamp; plus ours). */
 export const HEADERS = {
@@ -25,7 +26,8 @@ export const JSON_CONTENT_TYPE = 'application/json';
 
 export interface OutgoingRecord {
   key: string;
-  value: string;
+  /** A string for JSON, bytes for Avro (see ValueCodec). */
+  value: string | Buffer;
   headers: Record<string, string>;
 }
 
@@ -35,18 +37,21 @@ export interface RecordOptions {
   /** JSON of the event when already serialized (the validator returns it). */
   json?: string;
   now?: Date;
+  /** KAFKA_VALUE_FORMAT's codec; JSON when absent. */
+  codec?: ValueCodec;
 }
 
-/** The Kafka record of one event: key = userId (per-user ordering), value = JSON, headers. */
+/** The Kafka record of one event: key = userId (per-user ordering), value (JSON), headers. */
 export function toActivityRecord(event: ActivityEvent, options: RecordOptions): OutgoingRecord {
+  const { codec } = options;
   return {
     key: event.userId,
-    value: options.json ?? JSON.stringify(event),
+    value: codec ? codec.encode(event, options.json) : (options.json ?? JSON.stringify(event)),
     headers: {
       [HEADERS.source]: options.source,
       [HEADERS.timestamp]: (options.now ?? new Date()).toISOString(),
       [HEADERS.schemaVersion]: event.version,
-      [HEADERS.contentType]: JSON_CONTENT_TYPE,
+      [HEADERS.contentType]: codec?.contentType ?? JSON_CONTENT_TYPE,
       [HEADERS.correlationId]: options.correlationId,
       [HEADERS.eventId]: event.eventId,
     },

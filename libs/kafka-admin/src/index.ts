@@ -7,3 +7,4 @@ export * from './dlq/dlq.reader';
 export * from './dlq/dlq.replay';
 export * from './topics/topic-description';
 export * from './config/kafka-errors';
+export * from './config/value-format.config';

@@ -8,7 +8,9 @@ import {
   envCsv,
   envInt,
   parseEnv,
+  ValueFormatSettings,
   toKafkaSettings,
+  toValueFormatSettings,
 } from '@app/kafka-admin';
 
 const schema = appEnvSchema.extend({
@@ -92,6 +94,8 @@ export class ConsumerConfig {
     readonly ingestion: IngestionSettings,
     readonly analytics: AnalyticsSettings,
     readonly security: SecuritySettings,
+    /** KAFKA_VALUE_FORMAT and its schema registry. */
+    readonly values: ValueFormatSettings,
   ) {}
 }
 
@@ -135,5 +139,6 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
       maxTrackedUsers: e.ANALYTICS_MAX_TRACKED_USERS,
     },
     toSecuritySettings(e, e.NODE_ENV),
+    toValueFormatSettings(e),
   );
 }

@@ -1,10 +1,21 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ActivityEventValidator, ErrorCode, OriginalRecord, parseJsonObject } from '@app/contracts';
+import {
+  ActivityEventValidator,
+  DecodeOutcome,
+  ErrorCode,
+  JsonCodec,
+  OriginalRecord,
+  SchemaRegistryUnavailableError,
+  ValueCodec,
+} from '@app/contracts';
 import { AnalyticsForwarder } from '../analytics/analytics-forwarder';
 import { ConsumerConfig } from '../config/consumer.config';
 import { BatchFlusher } from './batch-flusher';
 import { ConsumerListener, ConsumerPort } from './consumer-port';
 import { Entry, PartitionBuffer } from './partition-buffer';
+
+/** Longest pause between schema-registry attempts; well under the session timeout. */
+const REGISTRY_RETRY_MAX_MS = 8_000;
 
 /**
  * Kafka in, MongoDB out. Each record is decoded and validated at once (permanent failures become
@@ -24,6 +35,7 @@ export class ActivityIngestionService implements ConsumerListener, OnModuleInit,
     private readonly flusher: BatchFlusher,
     private readonly port: ConsumerPort,
     private readonly analytics: AnalyticsForwarder,
+    private readonly codec: ValueCodec = new JsonCodec(),
   ) {}
 
   onModuleInit(): void {
@@ -35,31 +47,66 @@ export class ActivityIngestionService implements ConsumerListener, OnModuleInit,
     // Closing: the record is not taken; it is redelivered to whoever owns the partition next.
     if (this.closing) return;
     this.port.useHeartbeat(heartbeat);
-    const wait = this.buffer(record.topic, record.partition).add(this.decode(record));
+    const decoded = this.decode(record);
+    // Only Avro looks something up (the writer schema), and it may have to wait for the registry.
+    const entry = decoded instanceof Promise ? await decoded : decoded;
+    if (entry === null) return;
+    const wait = this.buffer(record.topic, record.partition).add(entry);
     if (wait) await wait;
   }
 
-  private decode(record: OriginalRecord): Entry {
+  private decode(record: OriginalRecord): Entry | Promise<Entry | null> {
     try {
-      return this.validate(record);
+      const decoded = this.codec.decode(record.value);
+      if (decoded instanceof Promise) return this.untilRegistryAnswers(record, decoded);
+      return this.validate(record, decoded);
     } catch (error) {
-      // A bug in validation must not stall the partition: the record is kept in the DLQ.
-      const message = error instanceof Error ? error.message : String(error);
-      return { kind: 'invalid', record, code: ErrorCode.PROCESSING_FAILED, message };
+      return this.processingFailed(record, error);
     }
   }
 
-  private validate(record: OriginalRecord): Entry {
-    const json = parseJsonObject(record.value);
-    if (!json) {
-      return {
-        kind: 'invalid',
-        record,
-        code: ErrorCode.MALFORMED_MESSAGE,
-        message: 'the record value is not a JSON object',
-      };
+  /**
+   * A registry outage is nobody's input error: the partition waits (heartbeating) and retries
+   * rather than dead-letter good records. Null when the service closes meanwhile.
+   */
+  private async untilRegistryAnswers(
+    record: OriginalRecord,
+    first: Promise<DecodeOutcome>,
+  ): Promise<Entry | null> {
+    let attempt: Promise<DecodeOutcome> = first;
+    for (let delayMs = 250; ; delayMs = Math.min(delayMs * 2, REGISTRY_RETRY_MAX_MS)) {
+      try {
+        return this.validate(record, await attempt);
+      } catch (error) {
+        if (!(error instanceof SchemaRegistryUnavailableError)) {
+          return this.processingFailed(record, error);
+        }
+        this.logger.warn({
+          msg: 'schema registry unavailable; the partition waits',
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          error: error.message,
+          retryInMs: delayMs,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.closing) return null;
+      await this.port.heartbeat();
+      attempt = Promise.resolve().then(() => this.codec.decode(record.value));
     }
-    const outcome = this.validator.validate(json, { mode: 'stored' });
+  }
+
+  private processingFailed(record: OriginalRecord, error: unknown): Entry {
+    // A bug in decoding or validation must not stall the partition: the record is kept in the DLQ.
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: 'invalid', record, code: ErrorCode.PROCESSING_FAILED, message };
+  }
+
+  private validate(record: OriginalRecord, decoded: DecodeOutcome): Entry {
+    if (!decoded.ok)
+      return { kind: 'invalid', record, code: decoded.code, message: decoded.message };
+    const outcome = this.validator.validate(decoded.value, { mode: 'stored' });
     if (!outcome.ok)
       return { kind: 'invalid', record, code: outcome.code, message: outcome.message };
     const doc = {

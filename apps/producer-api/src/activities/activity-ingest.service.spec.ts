@@ -66,7 +66,10 @@ describe('ActivityIngestService', () => {
     });
     const [[record]] = publisher.calls;
     expect(record.key).toBe('user-1');
-    expect(JSON.parse(record.value)).toMatchObject({ eventId: 'client-id-123', version: '1.0.0' });
+    expect(JSON.parse(record.value.toString())).toMatchObject({
+      eventId: 'client-id-123',
+      version: '1.0.0',
+    });
     expect(record.headers).toMatchObject({
       source: 'api',
       eventId: 'client-id-123',

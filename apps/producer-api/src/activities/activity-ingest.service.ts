@@ -4,7 +4,9 @@ import {
   CodedError,
   ErrorCode,
   FieldIssue,
+  JsonCodec,
   ValidationOutcome,
+  ValueCodec,
   newEventId,
   toActivityRecord,
 } from '@app/contracts';
@@ -40,6 +42,7 @@ export class ActivityIngestService {
     private readonly publisher: ActivityPublisher,
     private readonly config: ProducerApiConfig,
     private readonly metrics: Metrics,
+    private readonly codec: ValueCodec = new JsonCodec(),
   ) {}
 
   ingestOne(body: unknown, requestId: string): Promise<AcceptedEvent> {
@@ -154,7 +157,12 @@ export class ActivityIngestService {
 
   private async publish(valid: Valid[], requestId: string): Promise<AcceptedEvent[]> {
     const records = valid.map((v) =>
-      toActivityRecord(v.event, { source: SOURCE, correlationId: requestId, json: v.json }),
+      toActivityRecord(v.event, {
+        source: SOURCE,
+        correlationId: requestId,
+        json: v.json,
+        codec: this.codec,
+      }),
     );
     const timer = this.metrics.produceDuration.startTimer();
     try {

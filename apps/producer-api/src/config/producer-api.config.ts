@@ -7,7 +7,9 @@ import {
   envCsv,
   envInt,
   parseEnv,
+  ValueFormatSettings,
   toKafkaSettings,
+  toValueFormatSettings,
 } from '@app/kafka-admin';
 import { SecuritySettings, appEnvSchema, toSecuritySettings } from '@app/platform';
 
@@ -51,6 +53,8 @@ export class ProducerApiConfig {
     },
     readonly activityTypesExtra: string[],
     readonly security: SecuritySettings,
+    /** KAFKA_VALUE_FORMAT and its schema registry. */
+    readonly values: ValueFormatSettings,
   ) {}
 }
 
@@ -75,5 +79,6 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     },
     e.ACTIVITY_TYPES_EXTRA,
     toSecuritySettings(e, e.NODE_ENV),
+    toValueFormatSettings(e),
   );
 }
