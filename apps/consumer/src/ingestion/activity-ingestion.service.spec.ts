@@ -1,4 +1,12 @@
-import { ActivityEventValidator, OriginalRecord } from '@app/contracts';
+import {
+  ACTIVITY_EVENT_AVRO_SCHEMA,
+  ActivityEventValidator,
+  AvroCodec,
+  OriginalRecord,
+  SchemaRegistry,
+  SchemaRegistryUnavailableError,
+  ValueCodec,
+} from '@app/contracts';
 import { AnalyticsForwarder } from '../analytics/analytics-forwarder';
 import { loadConsumerConfig } from '../config/consumer.config';
 import { ActivityIngestionService } from './activity-ingestion.service';
@@ -24,13 +32,19 @@ const valid = (offset: number, partition = 0): OriginalRecord => ({
   headers: {},
 });
 
-function setup(flush: (b: PartitionBuffer, e: Entry[]) => Promise<void>, shutdownMs = 10_000) {
+function setup(
+  flush: (b: PartitionBuffer, e: Entry[]) => Promise<void>,
+  shutdownMs = 10_000,
+  codec?: ValueCodec,
+) {
   const config = loadConsumerConfig({ CONSUMER_SHUTDOWN_FLUSH_TIMEOUT_MS: String(shutdownMs) });
   const flusher = { flush, aborted: false } as unknown as BatchFlusher;
   const dropped: number[] = [];
+  const beats: number[] = [];
   const port = {
     setListener: () => undefined,
     useHeartbeat: () => undefined,
+    heartbeat: () => Promise.resolve(void beats.push(Date.now())),
     pause: () => undefined,
   } as unknown as ConsumerPort;
   const analytics = {
@@ -42,8 +56,9 @@ function setup(flush: (b: PartitionBuffer, e: Entry[]) => Promise<void>, shutdow
     flusher,
     port,
     analytics,
+    codec,
   );
-  return { service, flusher, dropped };
+  return { service, flusher, dropped, beats };
 }
 
 const heartbeat = () => Promise.resolve();
@@ -84,5 +99,31 @@ describe('ActivityIngestionService', () => {
     service.onAssigned({ t: [0] });
     expect(dropped).toEqual([1]);
     await service.onModuleDestroy();
+  });
+
+  it('waits for an unavailable schema registry, heartbeating, instead of dead-lettering Avro', async () => {
+    let outages = 2;
+    const schema = JSON.stringify(ACTIVITY_EVENT_AVRO_SCHEMA);
+    const flaky: SchemaRegistry = {
+      register: () => Promise.resolve(1),
+      schemaById: () =>
+        outages-- > 0
+          ? Promise.reject(new SchemaRegistryUnavailableError('connection refused'))
+          : Promise.resolve(schema),
+    };
+    const codec = new AvroCodec(flaky, 't-value');
+    await codec.prepare();
+    const seen: Entry[] = [];
+    const { service, beats } = setup(
+      (_b, entries) => Promise.resolve(void seen.push(...entries)),
+      10_000,
+      codec,
+    );
+    const json = valid(3);
+    const event = JSON.parse(String(json.value)) as Parameters<AvroCodec['encode']>[0];
+    await service.accept({ ...json, value: codec.encode(event) }, heartbeat);
+    await service.onModuleDestroy();
+    expect(seen.map((e) => e.kind)).toEqual(['event']);
+    expect(beats).toHaveLength(2);
   });
 });
