@@ -4,6 +4,7 @@ import { AppProcess, freePort } from '../support/app-process';
 import { postJson } from '../support/http';
 import { KAFKA_BROKERS } from '../support/infra';
 import { isolatedEnv, withMongo } from '../support/isolation';
+import { RegistryDouble } from './registry-double';
 
 const SCHEMA_ID = 1;
 
@@ -113,5 +114,48 @@ describe('the pipeline with Avro values (Confluent wire format)', () => {
     const { code, log } = await bare.startExpectingExit(30_000);
     expect(code).toBe(1);
     expect(log).toMatch(/SCHEMA_REGISTRY_URL \/ SCHEMA_REGISTRY_STATIC_ID/);
+  });
+});
+
+describe('the pipeline with Avro values and an HTTP schema registry (a test double)', () => {
+  const iso = isolatedEnv('avro-registry');
+  const registry = new RegistryDouble('sr-user:sr-secret');
+  let producer: AppProcess;
+  let consumer: AppProcess;
+
+  beforeAll(async () => {
+    const env = {
+      ...iso.env,
+      KAFKA_VALUE_FORMAT: 'avro',
+      SCHEMA_REGISTRY_URL: await registry.start(),
+      SCHEMA_REGISTRY_USERNAME: 'sr-user',
+      SCHEMA_REGISTRY_PASSWORD: 'sr-secret',
+    };
+    producer = new AppProcess('producer-api', await freePort(), env, iso.label);
+    consumer = new AppProcess('consumer', await freePort(), env, iso.label);
+    await Promise.all([producer.start(), consumer.start()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([producer?.stop(), consumer?.stop()]);
+    await registry.stop();
+    await withMongo(iso.mongoUri, (c) => c.db().dropDatabase());
+  });
+
+  it('registers the schema under <topic>-value at producer boot and the consumer resolves its id', async () => {
+    const res = await postJson(`${producer.url}/v1/activities`, {
+      eventId: 'evt_avro_http_01',
+      userId: 'avro-http-u1',
+      activityType: 'login',
+      metadata: { sessionId: 'sess_1' },
+    });
+    expect(res.status).toBe(202);
+    expect(await waitForStored(iso.mongoUri, 1, 30_000)).toBe(1);
+    const [record] = await readTopic(KAFKA_BROKERS, iso.topic, 1);
+    expect(record.value?.readUInt32BE(1)).toBe(1);
+    expect(registry.requests).toEqual([
+      `POST /subjects/${encodeURIComponent(iso.topic)}-value/versions`,
+      'GET /schemas/ids/1',
+    ]);
   });
 });
