@@ -12,6 +12,9 @@ const settingsOf = (env: Record<string, string>) =>
 describe('the value format configuration', () => {
   it('is JSON unless KAFKA_VALUE_FORMAT says avro', () => {
     expect(settingsOf({})).toEqual({ format: 'json' });
+    expect(settingsOf({ SCHEMA_REGISTRY_URL: '', SCHEMA_REGISTRY_STATIC_ID: '' })).toEqual({
+      format: 'json',
+    });
     expect(createValueCodec(settingsOf({}), 't')).toBeInstanceOf(JsonCodec);
   });
 

@@ -9,19 +9,24 @@ import {
   ValueCodec,
 } from '@app/contracts';
 
+/** An empty variable (`NAME=` in an env file) means unset. */
+const optional = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 /** How record values are serialized: JSON (local demo, default) or Avro + a schema registry. */
 export const valueFormatEnvSchema = z.object({
   KAFKA_VALUE_FORMAT: z.enum(['json', 'avro']).optional().default('json'),
-  SCHEMA_REGISTRY_URL: z.string().url().optional(),
-  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
-  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  SCHEMA_REGISTRY_URL: optional(z.string().url()),
+  SCHEMA_REGISTRY_USERNAME: optional(z.string()),
+  SCHEMA_REGISTRY_PASSWORD: optional(z.string()),
   /** Pins ActivityEvent v1 to this id without any HTTP registry. */
-  SCHEMA_REGISTRY_STATIC_ID: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31 - 1)
-    .optional(),
+  SCHEMA_REGISTRY_STATIC_ID: optional(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31 - 1),
+  ),
 });
 
 export type ValueFormatEnv = z.output<typeof valueFormatEnvSchema>;
