@@ -1,6 +1,7 @@
 import { newEventId } from '@app/contracts';
 import { clientEvent } from './events';
 import { percentile } from './stats';
+import { StoredLag } from './stored-lag';
 import { sleep } from './stack';
 
 export interface E2eResult {
@@ -22,6 +23,9 @@ export interface E2eResult {
   probeStatuses: Record<string, number>;
   /** From the last send until the consumer had stored every event (NaN: not measured or never). */
   catchUpSeconds: number;
+  /** 202 → stored, from the consumer's counter (see StoredLag): the pipeline without the read path. */
+  storedP50Ms: number;
+  storedP99Ms: number;
 }
 
 interface Options {
@@ -96,6 +100,7 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
   const intervalMs = (1000 * o.batchSize) / o.rate;
   const batches = Math.round((o.seconds * 1000) / intervalMs);
   const probes = new Probes(o);
+  const lag = await StoredLag.start(o.consumerUrl);
   const posts: number[] = [];
   const answered: Promise<void>[] = [];
   const probing: Promise<unknown>[] = [];
@@ -109,6 +114,7 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
     const ok = await postBatch(o, events);
     const acceptedAt = performance.now();
     posts.push(acceptedAt - t0);
+    if (ok) lag.accept(o.batchSize, acceptedAt);
     if (!ok) return void (failed += 1);
     const sampled = events.filter((_, i) => (base + i) % o.sampleEvery === 0);
     const timeout = o.probeTimeoutMs ?? 10_000;
@@ -126,6 +132,7 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
   const catchUp = o.afterSends?.(events) ?? Promise.resolve(NaN);
   await Promise.all(probing);
   const catchUpSeconds = await catchUp;
+  const stored = await lag.finish();
   const { latencies, reads } = probes;
   return {
     events,
@@ -142,5 +149,7 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
     readP99Ms: percentile(reads, 99),
     probeStatuses: probes.statuses,
     catchUpSeconds,
+    storedP50Ms: stored.p50Ms,
+    storedP99Ms: stored.p99Ms,
   };
 }

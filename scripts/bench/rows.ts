@@ -91,9 +91,9 @@ function ingestRows(c: BenchConfig, r: Results): Row[] {
 }
 
 function sinkRows(c: BenchConfig, r: Results): Row[] {
-  const { drain, insertBaseline, backlog } = r;
+  const { drain, insertBaseline } = r;
   if (!drain || !insertBaseline) return [];
-  const expected = backlog?.events ?? c.sink.backlog;
+  const expected = drain.expected;
   return [
     row({
       section: 'Sink',
@@ -138,6 +138,12 @@ function e2eRows(c: BenchConfig, r: Results): Row[] {
       metric: `rate sent (target ${c.e2e.rate} ev/s, ${e.probes} probes)`,
       value: e.eventsPerSec,
       unit: 'ev/s',
+    }),
+    row({
+      section: 'End to end',
+      metric: `202 → stored (consumer counter) p50 ${e.storedP50Ms.toFixed(0)} ms, p99`,
+      value: e.storedP99Ms,
+      unit: 'ms',
     }),
     row({ section: 'End to end', metric: '202 → readable p50', value: e.p50Ms, unit: 'ms' }),
     row({

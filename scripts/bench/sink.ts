@@ -59,6 +59,8 @@ export async function baselineInsertMany(
 }
 
 export interface DrainResult extends InsertResult {
+  /** Records the consumer had to store (the backlog, plus what an earlier phase left). */
+  expected: number;
   /** From the consumer's start (spawn) to the last document: includes boot and group join. */
   wallSeconds: number;
   storedInDb: number;
@@ -105,6 +107,7 @@ export async function drain(
   return {
     app,
     result: {
+      expected,
       docs: last.count,
       seconds,
       docsPerSec: seconds > 0 ? docs / seconds : NaN,
