@@ -5,11 +5,9 @@ import { TopicProvisioner, buildKafkaConfig, kafkaConfigurationProblem } from '@
 import { kafkaLogCreator } from '@app/platform';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ensureCompressionCodec } from './compression';
+import { PublishedRecord, SerialSender, assignOffsets } from './serial-sender';
 
-export interface PublishedRecord {
-  partition: number;
-  offset: string;
-}
+export type { PublishedRecord } from './serial-sender';
 
 /** The broker did not acknowledge in time or could not be reached; the caller answers 503. */
 export class BrokerUnavailableError extends Error {}
@@ -17,40 +15,46 @@ export class BrokerUnavailableError extends Error {}
 const PARTITION_CACHE_MS = 30_000;
 /** Pause between connection attempts while Kafka is unreachable and no request is waiting. */
 const RECONNECT_INTERVAL_MS = 2_000;
+/** Records merged into one produce call at most (a batch request is never split). */
+const MAX_RECORDS_PER_SEND = 2_000;
 
 /**
  * The only place the producer-api talks to Kafka. Records are sent with acks=all through an
- * idempotent producer; each record's partition is chosen here with Kafka's default (murmur2)
- * partitioner so that the answer can name the exact partition and offset of every event.
- * Kafka may be down at boot or later: the API keeps serving (503s) and reconnects by itself.
+ * idempotent producer, one produce call at a time (SerialSender explains why), and each record's
+ * partition is chosen here with Kafka's default (murmur2) partitioner so that the answer can name
+ * the exact partition and offset of every event. Kafka may be down at boot or later: the API keeps
+ * serving (503s) and reconnects by itself.
  */
 @Injectable()
 export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ActivityPublisher.name);
-  private readonly producer: Producer;
+  private readonly kafka: Kafka;
+  private producer: Producer;
   readonly admin: Admin;
   private readonly compression: CompressionTypes;
   private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly sender: SerialSender;
   private partitionCount?: { value: number; at: number };
   private ready?: Promise<void>;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private provisioned = false;
   private reconnectTimer?: NodeJS.Timeout;
   private closing = false;
 
   constructor(private readonly config: ProducerApiConfig) {
     this.compression = ensureCompressionCodec(config.producer.compression);
-    const kafka = new Kafka({
+    this.kafka = new Kafka({
       ...buildKafkaConfig(config.kafka.connection, config.producer.clientId),
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator,
     });
-    this.producer = kafka.producer({
-      idempotent: config.producer.idempotent,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: config.kafka.connection.retry,
+    this.producer = this.newProducer();
+    this.admin = this.kafka.admin();
+    this.sender = new SerialSender({
+      send: (records) => this.produce(records),
+      onFailure: (error) => this.replaceProducer(error),
+      timeoutMs: config.producer.sendTimeoutMs,
+      maxRecordsPerSend: MAX_RECORDS_PER_SEND,
     });
-    this.admin = kafka.admin();
   }
 
   get topic(): string {
@@ -66,38 +70,24 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
     // The HTTP server has stopped accepting (see createHttpApp); let the last sends finish.
     this.closing = true;
     clearTimeout(this.reconnectTimer);
-    await Promise.allSettled([...this.inFlight]);
+    const deadline = Date.now() + this.config.producer.sendTimeoutMs;
+    while (!this.sender.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
 
-  /** Sends the records in one produce request; resolves once the broker acknowledged all. */
+  /** Resolves once the broker acknowledged all the records (acks=all). */
   async publish(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
     if (this.closing) throw new BrokerUnavailableError('the API is shutting down');
-    const work = this.send(records);
-    this.inFlight.add(work);
-    const forget = () => this.inFlight.delete(work);
-    work.then(forget, forget);
-    const deadline = this.config.producer.sendTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new BrokerUnavailableError(`Kafka did not acknowledge within ${deadline} ms`)),
-        deadline,
-      );
-    });
     try {
-      return await Promise.race([work, timeout]);
+      return await this.sender.enqueue(records);
     } catch (error) {
-      if (error instanceof BrokerUnavailableError) throw error;
-      this.ready = undefined;
       throw new BrokerUnavailableError(error instanceof Error ? error.message : String(error));
-    } finally {
-      clearTimeout(timer);
     }
   }
 
-  private async send(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
+  /** One produce call; runs inside SerialSender's deadline, connecting first if needed. */
+  private async produce(records: OutgoingRecord[]): Promise<PublishedRecord[]> {
     await this.ensureReady();
     const partitions = await this.partitionsOf(this.topic);
     const messages = records.map((r) => ({ ...r, partition: this.partitionOf(r.key, partitions) }));
@@ -108,13 +98,29 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
       compression: this.compression,
       timeout: this.config.producer.sendTimeoutMs,
     });
-    // Offsets within one partition follow send order, starting at the partition's base offset.
-    const next = new Map(acks.map((a) => [a.partition, BigInt(a.baseOffset ?? '0')]));
-    return messages.map((m) => {
-      const offset = next.get(m.partition) ?? 0n;
-      next.set(m.partition, offset + 1n);
-      return { partition: m.partition, offset: offset.toString() };
+    return assignOffsets(messages, acks);
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: this.config.producer.idempotent,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: this.config.kafka.connection.retry,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
+  }
+
+  /** After a failed send the producer's sequence numbers cannot be trusted: start a new one. */
+  private replaceProducer(error: Error): void {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.ready = undefined;
+    this.logger.warn({
+      msg: 'produce failed; continuing with a new producer id',
+      error: error.message,
+    });
+    old.disconnect().catch(() => undefined);
   }
 
   private partitionOf(key: string, partitions: number): number {
@@ -154,14 +160,15 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Connects and provisions once; a failure clears the memo so the next caller tries again. */
+  /** Connects (and provisions, once); a failure clears the memo so the next caller tries again. */
   private ensureReady(): Promise<void> {
     this.ready ??= (async () => {
       await this.admin.connect();
-      if (this.config.kafka.provisionTopics) {
+      if (this.config.kafka.provisionTopics && !this.provisioned) {
         await new TopicProvisioner(this.admin, this.logger).provision(
           Object.values(this.config.kafka.topics),
         );
+        this.provisioned = true;
       }
       await this.producer.connect();
     })().catch((error: unknown) => {

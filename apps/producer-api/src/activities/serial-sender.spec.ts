@@ -1,0 +1,144 @@
+import type { OutgoingRecord } from '@app/contracts';
+import { PublishedRecord, SendFailedError, SerialSender, assignOffsets } from './serial-sender';
+
+const record = (key: string): OutgoingRecord => ({ key, value: '{}', headers: {} });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A produce call that answers partition 0 with consecutive offsets, after `delayMs`. */
+function fakeBroker(delayMs = 5) {
+  const calls: string[][] = [];
+  let active = 0;
+  let maxActive = 0;
+  let next = 0;
+  let fail: Error | null = null;
+  let hang = false;
+  const send = async (records: OutgoingRecord[]): Promise<PublishedRecord[]> => {
+    active += 1;
+    maxActive = Math.max(maxActive, active);
+    calls.push(records.map((r) => r.key));
+    try {
+      if (hang) await new Promise(() => undefined);
+      await sleep(delayMs);
+      if (fail) throw fail;
+      return records.map(() => ({ partition: 0, offset: String(next++) }));
+    } finally {
+      active -= 1;
+    }
+  };
+  return {
+    send,
+    calls,
+    maxActive: () => maxActive,
+    failNext: (e: Error | null) => (fail = e),
+    hangNext: (h: boolean) => (hang = h),
+  };
+}
+
+describe('SerialSender', () => {
+  it('merges requests that wait into one produce call and answers each with its own offsets', async () => {
+    const broker = fakeBroker();
+    const sender = new SerialSender({
+      send: broker.send,
+      onFailure: jest.fn(),
+      timeoutMs: 1000,
+      maxRecordsPerSend: 100,
+    });
+    const results = await Promise.all([
+      sender.enqueue([record('a')]),
+      sender.enqueue([record('b'), record('c')]),
+      sender.enqueue([record('d')]),
+    ]);
+    expect(broker.calls).toEqual([['a'], ['b', 'c', 'd']]);
+    expect(results.map((r) => r.map((p) => p.offset))).toEqual([['0'], ['1', '2'], ['3']]);
+    expect(broker.maxActive()).toBe(1);
+  });
+
+  it('never has two produce calls in flight, whatever the concurrency', async () => {
+    const broker = fakeBroker(2);
+    const sender = new SerialSender({
+      send: broker.send,
+      onFailure: jest.fn(),
+      timeoutMs: 1000,
+      maxRecordsPerSend: 3,
+    });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => sender.enqueue([record(`k${i}`)])));
+    expect(broker.maxActive()).toBe(1);
+    expect(broker.calls.flat()).toHaveLength(30);
+    expect(Math.max(...broker.calls.map((c) => c.length))).toBeLessThanOrEqual(3);
+  });
+
+  it('replaces the producer after a failed call, before the next call, and rejects that batch', async () => {
+    const broker = fakeBroker();
+    const order: string[] = [];
+    const sender = new SerialSender({
+      send: async (records) => {
+        order.push('send');
+        return broker.send(records);
+      },
+      onFailure: () => order.push('replace'),
+      timeoutMs: 1000,
+      maxRecordsPerSend: 100,
+    });
+    broker.failNext(new Error('connection lost'));
+    await expect(sender.enqueue([record('a')])).rejects.toBeInstanceOf(SendFailedError);
+    broker.failNext(null);
+    await expect(sender.enqueue([record('b')])).resolves.toHaveLength(1);
+    expect(order).toEqual(['send', 'replace', 'send']);
+  });
+
+  it('gives up on a call that hangs past the deadline, and later requests still go through', async () => {
+    const broker = fakeBroker();
+    const onFailure = jest.fn();
+    const sender = new SerialSender({
+      send: broker.send,
+      onFailure,
+      timeoutMs: 50,
+      maxRecordsPerSend: 100,
+    });
+    broker.hangNext(true);
+    await expect(sender.enqueue([record('stuck')])).rejects.toThrow(
+      /did not acknowledge within 50 ms/,
+    );
+    broker.hangNext(false);
+    await sleep(20);
+    await expect(sender.enqueue([record('next')])).resolves.toHaveLength(1);
+    expect(onFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it('never sends a request whose caller gave up while it waited its turn', async () => {
+    const broker = fakeBroker();
+    const sender = new SerialSender({
+      send: broker.send,
+      onFailure: jest.fn(),
+      timeoutMs: 50,
+      maxRecordsPerSend: 1,
+    });
+    broker.hangNext(true);
+    const outcomes = [
+      sender.enqueue([record('first')]),
+      sender.enqueue([record('second')]),
+      sender.enqueue([record('third')]),
+    ];
+    for (const o of outcomes) await expect(o).rejects.toBeInstanceOf(SendFailedError);
+    await sleep(120);
+    expect(broker.calls.flat()).not.toContain('third');
+  });
+});
+
+describe('assignOffsets', () => {
+  it('numbers records per partition from each partition base offset, in order', () => {
+    const records = [0, 1, 0, 2, 1].map((partition, i) => ({ ...record(`k${i}`), partition }));
+    const acks = [
+      { partition: 0, baseOffset: '10' },
+      { partition: 1, baseOffset: '7' },
+      { partition: 2, baseOffset: '0' },
+    ];
+    expect(assignOffsets(records, acks).map((r) => `${r.partition}:${r.offset}`)).toEqual([
+      '0:10',
+      '1:7',
+      '0:11',
+      '2:0',
+      '1:8',
+    ]);
+  });
+});
