@@ -239,6 +239,7 @@ async function measureFault(
     batchSize: profile.batchSize,
     requestsPerSecond: profile.requestsPerSecond,
     users: 50,
+    concurrency: 4,
   });
   load.start();
   let healStarted = Date.now();

@@ -16,6 +16,8 @@ export interface LoadOptions {
   /** Target requests per second (each carries batchSize events). */
   requestsPerSecond: number;
   users: number;
+  /** Request loops running side by side (concurrent sends exercise the producer's batching). */
+  concurrency: number;
 }
 
 /**
@@ -26,7 +28,7 @@ export class SteadyLoad {
   private running = false;
   private seq = 0;
   private readonly ackTimes: number[] = [];
-  private loop?: Promise<void>;
+  private loops: Promise<void>[] = [];
   readonly result: LoadResult;
 
   constructor(private readonly options: LoadOptions) {
@@ -40,17 +42,17 @@ export class SteadyLoad {
 
   start(): void {
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: this.options.concurrency }, () => this.run());
   }
 
   async stop(): Promise<LoadResult> {
     this.running = false;
-    await this.loop;
+    await Promise.all(this.loops);
     return this.result;
   }
 
   private async run(): Promise<void> {
-    const interval = 1000 / this.options.requestsPerSecond;
+    const interval = (1000 * this.options.concurrency) / this.options.requestsPerSecond;
     while (this.running) {
       const started = Date.now();
       await this.sendBatch();
