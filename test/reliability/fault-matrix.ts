@@ -169,16 +169,19 @@ async function firstStoreAfter(
     withMongo(run.infra.mongoUri(run.iso.dbName), (c) =>
       c.db().collection('activities').estimatedDocumentCount(),
     ).catch(() => -1);
+  // Healing may itself take a while (a restarted consumer waits to rejoin its group): the window
+  // opens when healing is done, and recovery is measured from when it started.
+  const opened = Date.now();
   let before = -1;
   let grewAt: number | undefined;
-  while (Date.now() - since < windowMs || grewAt === undefined) {
+  while (Date.now() - opened < windowMs || grewAt === undefined) {
     const now = await count();
     if (before < 0) before = now;
     else if (grewAt === undefined && now > before) grewAt = Date.now();
-    if (Date.now() - since > windowMs * 6) break;
+    if (Date.now() - opened > windowMs * 6) break;
     await sleep(250);
   }
-  return grewAt;
+  return grewAt === undefined ? undefined : Math.max(grewAt, since);
 }
 
 /** Waits until every acknowledged event is stored or dead-lettered, or progress stops. */
