@@ -155,6 +155,8 @@ async function cleanup(s: Stack, prefix: string, dbName: string): Promise<void> 
   await admin.connect();
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   await admin.deleteTopics({ topics });
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+  await admin.deleteGroups(groups.filter((g) => g.startsWith(prefix)));
   await admin.disconnect();
   const client = new MongoClient(`${s.config.mongoBase}/${dbName}`);
   await client
