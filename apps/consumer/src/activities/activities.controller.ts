@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '@app/platform';
 import { StoredActivity } from '../storage/stored-activity';
 import { ActivityPage, ActivityQueryService } from './activity-query.service';
 import {
@@ -8,6 +9,7 @@ import {
   StoredActivityDto,
   UserActivityFilterDto,
 } from './activity-query.dto';
+import { FIND_ONE_ERRORS, LIST_ERRORS, USER_LIST_ERRORS } from './activities.problems';
 
 /** Thin HTTP edge of the read side; the query service validates and pages. */
 @ApiTags('activities')
@@ -19,6 +21,7 @@ export class ActivitiesController {
   @ApiOperation({ summary: 'Stored events, newest first, filtered and paged with a cursor.' })
   @ApiQuery({ type: ActivityFilterDto })
   @ApiOkResponse({ type: ActivityPageDto })
+  @ApiProblems(...LIST_ERRORS)
   list(@Query() query: Record<string, unknown>): Promise<ActivityPage> {
     return this.queries.list(query);
   }
@@ -27,6 +30,7 @@ export class ActivitiesController {
   @ApiOperation({ summary: 'One stored event with its Kafka coordinates.' })
   @ApiParam({ name: 'eventId', example: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7' })
   @ApiOkResponse({ type: StoredActivityDto })
+  @ApiProblems(...FIND_ONE_ERRORS)
   findOne(@Param('eventId') eventId: string): Promise<StoredActivity> {
     return this.queries.findOne(eventId);
   }
@@ -36,6 +40,7 @@ export class ActivitiesController {
   @ApiParam({ name: 'userId', example: 'user123' })
   @ApiQuery({ type: UserActivityFilterDto })
   @ApiOkResponse({ type: ActivityPageDto })
+  @ApiProblems(...USER_LIST_ERRORS)
   listForUser(
     @Param('userId') userId: string,
     @Query() query: Record<string, unknown>,
