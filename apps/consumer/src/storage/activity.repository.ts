@@ -4,8 +4,13 @@ import { ConsumerConfig } from '../config/consumer.config';
 import { MongoConnection } from './mongo.client';
 import { StoredActivity } from './stored-activity';
 
+/** The stored shape: the event with its eventId as primary key. */
+type ActivityDocument = StoredActivity & { _id?: string };
+
 export const DUPLICATE_KEY = 11000;
 export const EVENT_ID_INDEX = 'eventId_unique';
+/** _id is the eventId, so a redelivered event may hit the primary key before the eventId index. */
+const PRIMARY_KEY_INDEX = '_id_';
 
 export interface DocumentFailure {
   /** Index of the document in the inserted array. */
@@ -39,13 +44,13 @@ export interface ActivityQuery {
 @Injectable()
 export class ActivityRepository implements OnModuleInit {
   private readonly logger = new Logger(ActivityRepository.name);
-  readonly collection: Collection<StoredActivity>;
+  readonly collection: Collection<ActivityDocument>;
 
   constructor(
     private readonly connection: MongoConnection,
     config: ConsumerConfig,
   ) {
-    this.collection = connection.db.collection<StoredActivity>(config.mongo.collection);
+    this.collection = connection.db.collection<ActivityDocument>(config.mongo.collection);
   }
 
   async onModuleInit(): Promise<void> {
@@ -85,9 +90,11 @@ export class ActivityRepository implements OnModuleInit {
   async insertMany(docs: readonly StoredActivity[]): Promise<InsertOutcome> {
     if (docs.length === 0) return { inserted: [], duplicates: [], failures: [] };
     try {
-      // Copies: the driver adds _id to the objects it is given, and a retry must not reuse it.
+      // _id = eventId: the primary key doubles as the dedup key, and point reads by eventId use
+      // it (FerretDB's SQLite backend only uses the _id index for lookups). Copies, because the
+      // driver writes into the objects it is given.
       await this.collection.insertMany(
-        docs.map((d) => ({ ...d })),
+        docs.map((d) => ({ _id: d.eventId, ...d })),
         { ordered: false },
       );
       return { inserted: docs.map((_, i) => i), duplicates: [], failures: [] };
@@ -105,13 +112,15 @@ export class ActivityRepository implements OnModuleInit {
     }
   }
 
-  findByEventId(eventId: string): Promise<StoredActivity | null> {
-    return this.collection.findOne({ eventId }, { projection: { _id: 0 } });
+  async findByEventId(eventId: string): Promise<StoredActivity | null> {
+    const byKey = await this.collection.findOne({ _id: eventId }, { projection: { _id: 0 } });
+    // Documents stored before _id = eventId have a generated _id.
+    return byKey ?? this.collection.findOne({ eventId }, { projection: { _id: 0 } });
   }
 
   /** Newest first, ties broken by eventId, so a (timestamp, eventId) position is a stable cursor. */
   find(query: ActivityQuery): Promise<StoredActivity[]> {
-    const filter: Filter<StoredActivity> = {};
+    const filter: Filter<ActivityDocument> = {};
     if (query.userId !== undefined) filter.userId = query.userId;
     if (query.activityType !== undefined) filter.activityType = query.activityType;
     if (query.from !== undefined || query.to !== undefined) {
@@ -146,7 +155,7 @@ interface IndexedWriteError {
 function isDuplicateEvent(w: IndexedWriteError): boolean {
   if (w.code !== DUPLICATE_KEY) return false;
   const index = /index: (\S+)/.exec(w.errmsg ?? '')?.[1];
-  return index === undefined || index === EVENT_ID_INDEX;
+  return index === undefined || index === EVENT_ID_INDEX || index === PRIMARY_KEY_INDEX;
 }
 
 /** The per-document errors of a failed insert, or null when the failure concerns the whole call. */
