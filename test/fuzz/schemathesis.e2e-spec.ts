@@ -75,4 +75,48 @@ describe('the APIs under schemathesis fuzzing', () => {
     expectClean(consumer, result);
     expect(result.operations).toBe(6);
   }, 300_000);
+
+  // Requests schemathesis does not make: each once got fastify's own JSON or a silent 200.
+  it('answers hostile URLs and query keys on both apps with a problem+json, never a 200 or 5xx', async () => {
+    const cases: [AppProcess, string, number, string][] = [
+      [consumer, '/v1/activities/%ff%fe', 400, 'MALFORMED_REQUEST'],
+      [consumer, '/v1/users/%E0%A4%A/activities', 400, 'MALFORMED_REQUEST'],
+      [producer, '/v1/activities%ff', 400, 'MALFORMED_REQUEST'],
+      [consumer, `/v1/activities/${'a'.repeat(200)}`, 414, 'MALFORMED_REQUEST'],
+      [consumer, `/v1/activities?userId=${'a'.repeat(20_000)}`, 431, 'MALFORMED_REQUEST'],
+      [producer, `/health?x=${'a'.repeat(20_000)}`, 431, 'MALFORMED_REQUEST'],
+      [consumer, '/v1/activities?__proto__=x', 400, 'VALIDATION_ERROR'],
+      [consumer, '/v1/activities?constructor=x', 400, 'VALIDATION_ERROR'],
+      [consumer, '/v1/activities?hasOwnProperty=1', 400, 'VALIDATION_ERROR'],
+      [consumer, '/v1/activities?userId[$ne]=x', 400, 'VALIDATION_ERROR'],
+      [consumer, '/v1/users/u1/activities?userId=u2', 400, 'VALIDATION_ERROR'],
+      [consumer, '/v1/activities?limit=1&limit=2', 400, 'VALIDATION_ERROR'],
+    ];
+    for (const [app, path, status, code] of cases) {
+      const res = await fetch(`${app.url}${path}`, {
+        method: app === producer && path.startsWith('/v1') ? 'POST' : 'GET',
+      });
+      const body = (await res.json()) as Record<string, unknown>;
+      expect({ path: path.slice(0, 60), status: res.status }).toEqual({
+        path: path.slice(0, 60),
+        status,
+      });
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(body).toMatchObject({ status, code });
+      expect([body.type, body.title, body.detail].map((v) => typeof v)).toEqual([
+        'string',
+        'string',
+        'string',
+      ]);
+      expect(body.requestId).toBe(res.headers.get('x-request-id'));
+    }
+    const unknown = await getJson<{ errors: { field: string; rule: string }[] }>(
+      `${consumer.url}/v1/activities?__proto__=x&constructor=y`,
+    );
+    expect(unknown.body.errors).toEqual([
+      expect.objectContaining({ field: '__proto__', rule: 'unknownField' }),
+      expect.objectContaining({ field: 'constructor', rule: 'unknownField' }),
+    ]);
+    expect([producer.exitCode, consumer.exitCode]).toEqual([null, null]);
+  });
 });

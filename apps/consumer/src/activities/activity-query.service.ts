@@ -16,6 +16,9 @@ export interface ActivityPage {
   nextCursor: string | null;
 }
 
+const FILTER_PARAMETERS = ['userId', 'activityType', 'from', 'to', 'limit', 'cursor'];
+const USER_FILTER_PARAMETERS = FILTER_PARAMETERS.filter((key) => key !== 'userId');
+
 const issue = (field: string, message: string, rule: string): FieldIssue => ({
   field,
   message,
@@ -61,9 +64,15 @@ export class ActivityQueryService {
     query: Record<string, unknown>,
     extra: FieldIssue[],
   ): ActivityFilterDto {
-    const dto = Object.assign(new type(), query) as ActivityFilterDto;
+    // Copy only the known parameters: Object.assign would let `__proto__` or `constructor` reshape
+    // the DTO (and silently pass or garble validation) instead of being rejected as unknown.
+    const known = type === ActivityFilterDto ? FILTER_PARAMETERS : USER_FILTER_PARAMETERS;
+    const dto = new type() as ActivityFilterDto & Record<string, unknown>;
+    for (const key of known) if (Object.hasOwn(query, key)) dto[key] = query[key];
+    const unknownKeys = Object.keys(query).filter((key) => !known.includes(key));
     const issues = [
       ...extra,
+      ...unknownKeys.map((key) => issue(key, `unknown query parameter "${key}"`, 'unknownField')),
       ...toIssues(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true })),
     ];
     const limit = dto.limit === undefined ? PAGE_LIMIT_DEFAULT : Number(dto.limit);

@@ -7,6 +7,7 @@ import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { registerRequestLogging } from '../logging/request-logging';
 import { applySecurity } from '../security/apply-security';
 import { SecuritySettings } from '../security/security.config';
+import { clientErrorAsProblem, frameworkErrorAsProblem } from './framework-errors';
 import { useStrictJsonBodies } from './json-body';
 import { OpenApiInfo } from './openapi';
 import { ProblemFilter, toProblem } from './problem.filter';
@@ -47,6 +48,10 @@ export async function createHttpApp(
     },
     // Client addresses (rate limit, logs) come from X-Forwarded-For only via configured proxies.
     trustProxy: options.security.trustProxy.length > 0 ? options.security.trustProxy : false,
+    // Errors raised before routing (a URL that is not valid percent-encoding, a path parameter
+    // over the length limit) or by Node's HTTP parser are problem+json too.
+    frameworkErrors: frameworkErrorAsProblem,
+    clientErrorHandler: clientErrorAsProblem,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: createJsonLogger(options.logLevel),
