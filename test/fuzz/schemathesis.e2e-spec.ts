@@ -43,7 +43,7 @@ describe('the APIs under schemathesis fuzzing', () => {
     // Quoted by the closing note of issue 7.
     console.log(
       `schemathesis ${app.name}: ${result.operations} operations, ${result.cases} test cases, ` +
-        `${result.failures} failures (exit ${result.exitCode})`,
+        `${result.failures} failures (exit ${result.exitCode}) in ${result.seconds.toFixed(1)} s`,
     );
     if (result.exitCode !== 0) console.log(result.output);
     expect(result.exitCode).toBe(0);
@@ -62,12 +62,16 @@ describe('the APIs under schemathesis fuzzing', () => {
   it('the read API answers every generated query as documented, over events the fuzzer stored', async () => {
     // The producer run published events (the documented example among them); serve them too, so
     // stored documents are checked against the response schemas, not only empty pages.
+    const waitStart = Date.now();
     const stored = await eventually(
       async () =>
         (await getJson(`${consumer.url}/v1/activities/${EXAMPLE_EVENT_ID}`)).status === 200,
       60_000,
     );
     expect(stored).toBe(true);
+    console.log(
+      `consumer stored the example event ${Date.now() - waitStart} ms after the producer run`,
+    );
     // The read API rejects every schema-violating query (all its parameters are strings).
     const result = await fuzz(consumer.url, join(reports, 'consumer'), {
       FUZZ_EXTRA_CHECKS: 'negative_data_rejection',

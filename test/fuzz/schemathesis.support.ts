@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/infra';
 
@@ -11,16 +11,17 @@ export interface FuzzRun {
   cases: number;
   /** Failed or errored operations, from its JUnit report. */
   failures: number;
+  seconds: number;
   output: string;
 }
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'fuzz', 'schemathesis.sh');
 
-/** Installs schemathesis into its cached venv (a no-op once done). */
-export function installSchemathesis(): Promise<string> {
-  return run('bash', [join(REPO_ROOT, 'scripts', 'fuzz', 'install-schemathesis.sh')], {}).then(
-    ({ output }) => output.trim().split('\n').pop() ?? '',
-  );
+/** Installs schemathesis into its cached venv (a no-op once done); fails with pip's output. */
+export async function installSchemathesis(): Promise<void> {
+  const script = join(REPO_ROOT, 'scripts', 'fuzz', 'install-schemathesis.sh');
+  const { code, output } = await run('bash', [script], {});
+  if (code !== 0) throw new Error(`${script} failed (exit ${code}):\n${output}`);
 }
 
 /** Runs scripts/fuzz/schemathesis.sh against one app and reads its summary and JUnit report. */
@@ -29,13 +30,19 @@ export async function fuzz(
   reportDir: string,
   env: Record<string, string> = {},
 ): Promise<FuzzRun> {
+  const started = Date.now();
   const { code, output } = await run('bash', [SCRIPT, baseUrl, reportDir], env);
+  const seconds = (Date.now() - started) / 1000;
   const number = (re: RegExp): number => Number(re.exec(output)?.[1] ?? NaN);
-  const junit = readFileSync(join(reportDir, 'junit.xml'), 'utf8');
+  const report = join(reportDir, 'junit.xml');
+  if (!existsSync(report))
+    throw new Error(`schemathesis wrote no report (exit ${code}):\n${output}`);
+  const junit = readFileSync(report, 'utf8');
   const attr = (name: string): number =>
     Number(new RegExp(`<testsuites[^>]* ${name}="(\\d+)"`).exec(junit)?.[1] ?? NaN);
   return {
     exitCode: code,
+    seconds,
     operations: number(/^\s*Tested:\s+(\d+)/m),
     cases: number(/^\s*(\d+) generated\b/m),
     failures: attr('failures') + attr('errors'),
