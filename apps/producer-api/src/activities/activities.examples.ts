@@ -9,12 +9,12 @@ export const EVENT_EXAMPLES: ExamplesObject = {
     value: { userId: 'user123', activityType: 'login', metadata: { ipAddress: '192.168.1.1' } },
   },
   full: {
+    // No timestamp: any fixed one would soon fall outside the accepted window (Try it out: 400).
     summary: 'Full: a client-chosen eventId is the idempotency key (retries are deduplicated)',
     value: {
       eventId: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7',
       userId: 'user123',
       activityType: 'login',
-      timestamp: '2024-01-12T10:30:00.000Z',
       metadata: {
         ipAddress: '192.168.1.1',
         userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
