@@ -9,14 +9,16 @@ if (($# < 2)); then
   echo "usage: $0 <base-url, e.g. http://127.0.0.1:3000> <report-dir> [schemathesis options]" >&2
   exit 2
 fi
-base_url="${1%/}" report_dir="$2"
+base_url="${1%/}"
+report_dir="$(mkdir -p "$2" && cd "$2" && pwd)"
 shift 2
 case "$base_url" in
   http://127.0.0.1:* | http://localhost:* | http://\[::1\]:*) ;;
   *) echo "fuzz: refusing to fuzz $base_url (loopback only)" >&2; exit 2 ;;
 esac
 bin="$(bash "$(dirname "${BASH_SOURCE[0]}")/install-schemathesis.sh" | tail -1)"
-mkdir -p "$report_dir"
+# Schemathesis keeps a cache (.schemathesis/) in its working directory: one per run, not in the repo.
+cd "$report_dir"
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance
 exec "$bin" run "$base_url/docs-json" --url "$base_url" \
   --checks "$checks${FUZZ_EXTRA_CHECKS:+,$FUZZ_EXTRA_CHECKS}" \
