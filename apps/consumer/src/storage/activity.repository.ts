@@ -112,10 +112,9 @@ export class ActivityRepository implements OnModuleInit {
     }
   }
 
-  async findByEventId(eventId: string): Promise<StoredActivity | null> {
-    const byKey = await this.collection.findOne({ _id: eventId }, { projection: { _id: 0 } });
-    // Documents stored before _id = eventId have a generated _id.
-    return byKey ?? this.collection.findOne({ eventId }, { projection: { _id: 0 } });
+  /** A point read on the primary key: cheap on FerretDB too, also when nothing is found. */
+  findByEventId(eventId: string): Promise<StoredActivity | null> {
+    return this.collection.findOne({ _id: eventId }, { projection: { _id: 0 } });
   }
 
   /** Newest first, ties broken by eventId, so a (timestamp, eventId) position is a stable cursor. */
