@@ -1,9 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsObject, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsISO8601, IsObject, IsString, Length, Matches, ValidateIf } from 'class-validator';
 import { ACTIVITY_TYPES_V1, ACTIVITY_TYPE_PATTERN } from './activity-types';
 import { EVENT_ID_PATTERN, LIMITS, USER_ID_PATTERN } from './limits';
 import { CURRENT_SCHEMA_VERSION } from './schema-version';
+
+/**
+ * Optional means "may be left out", not "may be null": the OpenAPI document declares no field
+ * nullable, and class-validator's IsOptional would let null through.
+ */
+const OmittableNotNull = (): PropertyDecorator =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** A string field documented and validated by one decorator, so docs and rules cannot drift. */
 function StringField(opts: {
@@ -23,7 +30,7 @@ function StringField(opts: {
   };
   return applyDecorators(
     opts.required ? ApiProperty(doc) : ApiPropertyOptional(doc),
-    ...(opts.required ? [] : [IsOptional()]),
+    ...(opts.required ? [] : [OmittableNotNull()]),
     IsString(),
     Length(opts.min ?? 1, opts.max),
     ...(opts.pattern ? [Matches(opts.pattern)] : []),
@@ -82,7 +89,7 @@ export class ActivityEventDto {
     example: '2024-01-12T10:30:00.000Z',
     format: 'date-time',
   })
-  @IsOptional()
+  @OmittableNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
   timestamp?: string;
 
@@ -90,7 +97,7 @@ export class ActivityEventDto {
     type: ActivityMetadataDto,
     description: `Context of the activity: ipAddress, userAgent, sessionId, plus up to ${LIMITS.metadataMaxExtraKeys} free-form keys (depth ≤ ${LIMITS.metadataMaxDepth}, ≤ ${LIMITS.metadataMaxBytes} bytes).`,
   })
-  @IsOptional()
+  @OmittableNotNull()
   @IsObject()
   metadata?: Record<string, unknown>;
 
@@ -99,7 +106,7 @@ export class ActivityEventDto {
       'Schema version (semantic). Any 1.x.y is accepted; `1.0` reads as 1.0.0. Defaults to the current one.',
     example: CURRENT_SCHEMA_VERSION,
   })
-  @IsOptional()
+  @OmittableNotNull()
   @IsString()
   version?: string;
 }

@@ -123,6 +123,14 @@ describe('ActivityEventValidator', () => {
       );
     });
 
+    it('null for a field that may only be left out', () => {
+      const base = { userId: 'user123', activityType: 'login' };
+      expect(rejection(ingest({ ...base, timestamp: null }))).toEqual(['timestamp:isIso8601']);
+      expect(rejection(ingest({ ...base, metadata: null }))).toEqual(['metadata:isObject']);
+      expect(rejection(ingest({ ...base, eventId: null }))).toContain('eventId:isString');
+      expect(ingest(base).ok).toBe(true);
+    });
+
     it('input that is not an object', () => {
       for (const input of [null, 'login', 42, ['a']])
         expect(rejection(ingest(input))).toEqual([':isObject']);
