@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { ConsumerPort } from './consumer-port';
+import { carryMemberIdFor } from './member-id-carry-over';
 
 const RESTART_MIN_MS = 1000;
 const RESTART_MAX_MS = 30_000;
@@ -10,19 +11,23 @@ const RESTART_MAX_MS = 30_000;
  * crash) reach the ingestion service, registered before the consumer first joins the group; and a
  * consumer that kafkajs gave up on is started again. kafkajs restarts itself only after errors it
  * calls retriable; a broker outage can end in "Failed to find group coordinator", which it does
- * not, and the process would then keep serving HTTP while consuming nothing.
+ * not, and the process would then keep serving HTTP while consuming nothing. Across both kinds of
+ * restart the group member id is kept (see member-id-carry-over.ts), so the group settles at once
+ * after a broker restart instead of after the old member's session timeout.
  */
 export class IngestionKafkaServer extends ServerKafka {
   private readonly restartLogger = new Logger('IngestionKafkaServer');
   private closing = false;
   private restartDelayMs = RESTART_MIN_MS;
   private restartTimer?: NodeJS.Timeout;
+  private readonly stopCarryingMemberId: () => void;
 
   constructor(
     options: Required<KafkaOptions>['options'],
     private readonly port: ConsumerPort,
   ) {
     super(options);
+    this.stopCarryingMemberId = carryMemberIdFor(this.groupId);
   }
 
   protected override registerConsumerEventListeners(): void {
@@ -40,6 +45,7 @@ export class IngestionKafkaServer extends ServerKafka {
     this.closing = true;
     clearTimeout(this.restartTimer);
     await super.close();
+    this.stopCarryingMemberId();
   }
 
   private scheduleRestart(): void {
