@@ -13,6 +13,8 @@ export interface BenchConfig {
   startInfra: boolean;
   /** Write a V8 CPU profile of each app (`--profile`) and print where the time went. */
   profile: boolean;
+  /** The phases to run (`--only=sink,e2e`); all by default. Rows of skipped phases are absent. */
+  phases: Phase[];
   single: { rate: number; seconds: number; connections: number; maxConnections: number };
   batch: { size: number; connections: number; seconds: number };
   perfRecords: number;
@@ -28,6 +30,18 @@ export interface BenchConfig {
 }
 
 type Sizes = Record<string, number>;
+
+export const PHASES = ['e2e', 'sink', 'ingest'] as const;
+export type Phase = (typeof PHASES)[number];
+
+function phases(raw: string | undefined): Phase[] {
+  if (raw === undefined) return [...PHASES];
+  const names = raw.split(',').map((p) => p.trim());
+  const unknown = names.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0 || names.length === 0)
+    throw new Error(`--only takes a comma list of ${PHASES.join(', ')}; got ${raw}`);
+  return PHASES.filter((p) => names.includes(p));
+}
 
 const BOOLEAN_FLAGS = ['QUICK', 'NO_INFRA', 'PROFILE'];
 
@@ -47,7 +61,7 @@ const FULL: Sizes = {
   E2E_RATE: 2000,
   E2E_SECONDS: 20,
   E2E_BATCH_SIZE: 100,
-  E2E_SAMPLE_EVERY: 200,
+  E2E_SAMPLE_EVERY: 1000,
   E2E_POLL_MS: 20,
   E2E_PROBE_TIMEOUT_SECONDS: 30,
 };
@@ -87,7 +101,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     return value;
   };
   for (const name of given.keys()) {
-    if (!BOOLEAN_FLAGS.includes(name) && !(name in FULL))
+    if (!BOOLEAN_FLAGS.includes(name) && name !== 'ONLY' && !(name in FULL))
       throw new Error(`unknown flag --${name.toLowerCase().replace(/_/g, '-')}`);
   }
   const rootDir = resolve(env.BENCH_REPO_ROOT ?? process.cwd());
@@ -104,6 +118,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     mongoBase: `mongodb://127.0.0.1:${env.MONGO_PORT ?? '27017'}`,
     startInfra: given.get('NO_INFRA') !== 'true',
     profile: given.get('PROFILE') === 'true' || env.BENCH_PROFILE === '1',
+    phases: phases(given.get('ONLY') ?? env.BENCH_ONLY),
     single: {
       rate: num('SINGLE_RATE'),
       seconds: num('SINGLE_SECONDS'),

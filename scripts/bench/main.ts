@@ -6,6 +6,7 @@
  *   npm run bench                  full run (≈ 5–10 minutes)
  *   npm run bench -- --quick       smoke run (about a minute; figures mean little)
  *   npm run bench -- --profile     also CPU-profile both apps and print where their time went
+ *   npm run bench -- --only=sink   only some phases (e2e, sink, ingest), for working on one of them
  *   npm run bench -- --backlog=500000 --e2e-rate=3000   any size, also as BENCH_BACKLOG=... (config.ts)
  */
 import { join } from 'node:path';
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
   const config = loadBenchConfig(process.argv.slice(2), process.env);
   const m = machine();
   progress(
-    `run ${config.runId}${config.quick ? ' (--quick)' : ''}: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, load ${m.loadAverage}, node ${m.node}, ${m.java}`,
+    `run ${config.runId}${config.quick ? ' (--quick)' : ''} [${config.phases.join(', ')}]: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, load ${m.loadAverage}, node ${m.node}, ${m.java}`,
   );
   if (config.startInfra) await ensureInfra(config);
   const iso = isolation(config);
@@ -221,9 +222,9 @@ async function main(): Promise<void> {
     e2eLeftover: 0,
   };
   try {
-    await e2ePhase(s);
-    await sinkPhase(s);
-    await ingestPhase(s);
+    if (config.phases.includes('e2e')) await e2ePhase(s);
+    if (config.phases.includes('sink')) await sinkPhase(s);
+    if (config.phases.includes('ingest')) await ingestPhase(s);
   } finally {
     collectMemory(s);
     await s.consumer?.stop();

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchConfig } from './config';
+import { APP_NODE_OPTIONS } from '../runtime/app-node-options';
 
 const run = promisify(execFile);
 
@@ -105,6 +106,8 @@ export class BenchApp {
         [portVar]: String(this.port),
         // Builds outside the repo still resolve the repo's packages.
         NODE_PATH: join(this.config.rootDir, 'node_modules'),
+        // As deployed; BENCH_APP_NODE_OPTIONS measures other settings (e.g. '' for Node's defaults).
+        NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS ?? APP_NODE_OPTIONS,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

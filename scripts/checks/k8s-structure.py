@@ -32,6 +32,10 @@ def load(root):
     return docs
 
 
+# Read by Node.js itself, not by the apps' code.
+NODE_RUNTIME_VARIABLES = {'NODE_OPTIONS'}
+
+
 def known_variables(root):
     text = (root / '.env.example').read_text()
     for path in list((root / 'apps').rglob('*.ts')) + list((root / 'libs').rglob('*.ts')):
@@ -87,7 +91,7 @@ def main(root):
     config = configmaps.get('eyego-config', {})
     variables = known_variables(root)
     for key in list(config) + [k for s in secrets.values() for k in s]:
-        if not re.search(rf'\b{key}\b', variables):
+        if key not in NODE_RUNTIME_VARIABLES and not re.search(rf'\b{key}\b', variables):
             fail('configuration', f'{key} is not a variable the apps read')
 
     pod_labels = {}

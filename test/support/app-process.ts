@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './infra';
+import { APP_NODE_OPTIONS } from '../../scripts/runtime/app-node-options';
 
 export type AppName = 'producer-api' | 'consumer';
 
@@ -100,6 +101,8 @@ export class AppProcess {
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
         // Builds outside the repo (E2E_DIST_DIR) still resolve the repo's packages.
         NODE_PATH: join(REPO_ROOT, 'node_modules'),
+        // The heap bound the apps are deployed with: a live set outgrowing it fails here first.
+        NODE_OPTIONS: APP_NODE_OPTIONS,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

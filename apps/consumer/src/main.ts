@@ -26,9 +26,14 @@ export function kafkaTransportOptions(config: ConsumerConfig): Required<KafkaOpt
       heartbeatInterval: config.consumer.heartbeatIntervalMs,
       retry: config.kafka.connection.retry,
       allowAutoTopicCreation: false,
+      maxBytesPerPartition: config.ingestion.fetchMaxBytesPerPartition,
+      maxBytes: config.ingestion.fetchMaxBytes,
     },
     // Offsets are committed by the ingestion service after the write, never automatically.
-    run: { autoCommit: false },
+    run: {
+      autoCommit: false,
+      partitionsConsumedConcurrently: config.ingestion.partitionsConcurrently,
+    },
     subscribe: { fromBeginning: true },
     // Keep the value as bytes: invalid records reach the DLQ byte for byte.
     parser: { keepBinary: true },

@@ -35,6 +35,15 @@ const schema = appEnvSchema.extend({
   ACTIVITY_TYPES_EXTRA: envCsv([]),
   CONSUMER_FLUSH_MAX_EVENTS: envInt(500, 1, 10_000),
   CONSUMER_FLUSH_INTERVAL_MS: envInt(50, 1, 60_000),
+  // Partitions kafkajs hands to the handler at once: one partition waiting for its flush must
+  // not hold up the others. More than the partitions assigned changes nothing.
+  CONSUMER_PARTITIONS_CONCURRENTLY: envInt(3, 1, 1000),
+  // Fetch size bounds count compressed bytes: gzip shrinks these events about tenfold, so the
+  // kafkajs defaults (1 MiB per partition, 10 MiB per fetch) held ~26,000 decoded records per
+  // partition in memory (a heap snapshot showed 700,000 Buffers). These keep a fetch to a few
+  // thousand records, which still fills several flushes.
+  CONSUMER_FETCH_MAX_BYTES_PER_PARTITION: envInt(256 * 1024, 1024, 64 * 1024 * 1024),
+  CONSUMER_FETCH_MAX_BYTES: envInt(1024 * 1024, 1024, 256 * 1024 * 1024),
   CONSUMER_RETRY_IMMEDIATE_ATTEMPTS: envInt(3, 0, 100),
   CONSUMER_RETRY_IMMEDIATE_DELAY_MS: envInt(100, 1, 60_000),
   CONSUMER_RETRY_BACKOFF_BASE_MS: envInt(500, 1, 60_000),
@@ -62,6 +71,11 @@ export interface RetrySettings {
 export interface IngestionSettings {
   flushMaxEvents: number;
   flushIntervalMs: number;
+  /** kafkajs partitionsConsumedConcurrently. */
+  partitionsConcurrently: number;
+  /** kafkajs maxBytesPerPartition and maxBytes (compressed bytes). */
+  fetchMaxBytesPerPartition: number;
+  fetchMaxBytes: number;
   retry: RetrySettings;
   shutdownFlushTimeoutMs: number;
   /** 0 turns the lag gauge refresh off. */
@@ -121,6 +135,9 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
     {
       flushMaxEvents: e.CONSUMER_FLUSH_MAX_EVENTS,
       flushIntervalMs: e.CONSUMER_FLUSH_INTERVAL_MS,
+      partitionsConcurrently: e.CONSUMER_PARTITIONS_CONCURRENTLY,
+      fetchMaxBytesPerPartition: e.CONSUMER_FETCH_MAX_BYTES_PER_PARTITION,
+      fetchMaxBytes: e.CONSUMER_FETCH_MAX_BYTES,
       retry: {
         immediateAttempts: e.CONSUMER_RETRY_IMMEDIATE_ATTEMPTS,
         immediateDelayMs: e.CONSUMER_RETRY_IMMEDIATE_DELAY_MS,

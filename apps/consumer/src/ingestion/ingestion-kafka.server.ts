@@ -21,6 +21,7 @@ export class IngestionKafkaServer extends ServerKafka {
   private restartDelayMs = RESTART_MIN_MS;
   private restartTimer?: NodeJS.Timeout;
   private readonly stopCarryingMemberId: () => void;
+  private readonly routes = new Map<string, string>();
 
   constructor(
     options: Required<KafkaOptions>['options'],
@@ -39,6 +40,20 @@ export class IngestionKafkaServer extends ServerKafka {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart && !this.closing) this.scheduleRestart();
     });
+  }
+
+  /**
+   * Nest resolves the handler twice per record, each time trying JSON.parse on the topic name,
+   * which throws for a plain name: building that exception cost about 14 % of the consumer's CPU
+   * in the bench profile. The route of a pattern never changes, so it is computed once.
+   */
+  protected override getRouteFromPattern(pattern: string): string {
+    let route = this.routes.get(pattern);
+    if (route === undefined) {
+      route = super.getRouteFromPattern(pattern);
+      if (this.routes.size < 1000) this.routes.set(pattern, route);
+    }
+    return route;
   }
 
   override async close(): Promise<void> {
