@@ -24,7 +24,8 @@ FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
 MONGO_HOST="${MONGO_HOST:-127.0.0.1}"
 MONGO_PORT="${MONGO_PORT:-27017}"
 FERRETDB_DEBUG_PORT="${FERRETDB_DEBUG_PORT:-8088}"
-FERRETDB_HOME="$INFRA_CACHE/ferretdb-$FERRETDB_VERSION"
+# "-idpatch": built with the _id lookup fix in install.sh (a new name so old caches rebuild).
+FERRETDB_HOME="$INFRA_CACHE/ferretdb-$FERRETDB_VERSION-idpatch"
 FERRETDB_BIN="$FERRETDB_HOME/ferretdb"
 FERRETDB_DATA="$INFRA_DATA/ferretdb"
 

@@ -44,6 +44,14 @@ install_ferretdb() {
   rm -rf "$tmp" && mkdir -p "$tmp" && cp -r "$dir" "$tmp/src" && chmod -R u+w "$tmp/src"
   # The module ships without build/version/version.txt; a binary built without it panics at start.
   echo "$FERRETDB_VERSION" >"$tmp/src/build/version/version.txt"
+  # One-line fix: the SQLite handler indexes _id as `_ferretdb_sjson->"_id"` but looks it up
+  # (find, update and delete by _id) as `_ferretdb_sjson->'$._id'`, an expression SQLite cannot
+  # match to that index, so every lookup by _id scanned the table (139 ms at 20,000 documents,
+  # 1.5 ms with the fix; README "Local infrastructure"). Same result set, same unique index.
+  local meta="$tmp/src/internal/backends/sqlite/metadata/metadata.go"
+  sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \`->\"_id\"\`|" "$meta"
+  grep -q 'IDColumn = DefaultColumn + `->"_id"`' "$meta" \
+    || die "could not apply the _id lookup fix to FerretDB $FERRETDB_VERSION ($meta)"
   (cd "$tmp/src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$tmp/ferretdb" ./cmd/ferretdb) \
     || die "building FerretDB failed (see the output above)"
   rm -rf "$tmp/src" "$FERRETDB_HOME" && mv "$tmp" "$FERRETDB_HOME"
