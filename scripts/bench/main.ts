@@ -17,7 +17,7 @@ import { BenchConfig, loadBenchConfig } from './config';
 import { endToEnd, warmUp } from './e2e-latency';
 import { batchMax, singleAtRate, singleMax } from './ingest';
 import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
-import { RssWatch } from './memory';
+import { RssWatch, maxHeap } from './memory';
 import { Machine, machine, table, writeJson } from './report';
 import { ProfileSummary, formatSummary, summarizeDir } from './profile';
 import { Results, toRows } from './rows';
@@ -47,7 +47,7 @@ const E2E_CATCH_UP_SECONDS = 120;
 
 async function startConsumer(s: Stack, extraEnv: Record<string, string> = {}): Promise<BenchApp> {
   s.consumer = await BenchApp.start('consumer', s.config, { ...s.env, ...extraEnv });
-  s.watches.push(new RssWatch('consumer', s.consumer.pid));
+  s.watches.push(new RssWatch('consumer', s.consumer.pid, `${s.consumer.url}/metrics`));
   return s.consumer;
 }
 
@@ -170,10 +170,12 @@ async function cleanup(s: Stack, prefix: string, dbName: string): Promise<void> 
 function collectMemory(s: Stack): void {
   for (const w of s.watches) {
     w.stop();
-    const prev = s.results.rssMb[w.app] ?? { peak: 0, phases: {} };
+    const prev = s.results.rssMb[w.app] ?? { peak: 0, phases: {}, heap: {} };
     const phases = { ...prev.phases };
     for (const [k, v] of Object.entries(w.phases)) phases[k] = Math.max(phases[k] ?? 0, v);
-    s.results.rssMb[w.app] = { peak: Math.max(prev.peak, w.lifetimePeakMb), phases };
+    const heap = { ...prev.heap };
+    for (const [k, v] of Object.entries(w.heapPhases)) heap[k] = maxHeap(heap[k], v);
+    s.results.rssMb[w.app] = { peak: Math.max(prev.peak, w.lifetimePeakMb), phases, heap };
   }
 }
 
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
     producer,
     topic: `${iso.prefix}${TOPICS.activity}`,
     mongoUri: iso.env.MONGODB_URI,
-    watches: [new RssWatch('producer-api', producer.pid)],
+    watches: [new RssWatch('producer-api', producer.pid, `${producer.url}/metrics`)],
     results: { rssMb: {} },
     e2eLeftover: 0,
   };

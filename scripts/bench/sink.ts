@@ -1,24 +1,32 @@
-import { Collection, Document, MongoClient } from 'mongodb';
+import { Document, MongoClient } from 'mongodb';
+import {
+  IndexDefinition,
+  READ_INDEX_MODES,
+  ReadIndexMode,
+  activityIndexes,
+} from '../../apps/consumer/src/storage/activity-indexes';
 import { fullEvent } from './events';
 import { BenchApp, metricSum, sleep } from './stack';
 
-/** The consumer's indexes (ActivityRepository.ensureIndexes), so the baseline pays the same. */
-const INDEXES = [
-  { key: { eventId: 1 }, name: 'eventId_unique', unique: true },
-  { key: { userId: 1, timestamp: -1, eventId: -1 }, name: 'userId_timestamp' },
-  { key: { activityType: 1, timestamp: -1, eventId: -1 }, name: 'activityType_timestamp' },
-  { key: { timestamp: -1, eventId: -1 }, name: 'timestamp' },
-] as const;
+/** The consumer's index choice on this server (ActivityRepository.ensureIndexes), so the baseline pays the same. */
+async function consumerIndexes(client: MongoClient): Promise<IndexDefinition[]> {
+  const info = await client
+    .db()
+    .admin()
+    .command({ buildInfo: 1 })
+    .catch((): Document => ({}));
+  const flavour =
+    typeof info.ferretdbVersion === 'string' ? `ferretdb ${info.ferretdbVersion}` : 'mongodb';
+  const mode = (process.env.MONGODB_READ_INDEXES ?? 'auto') as ReadIndexMode;
+  return activityIndexes(READ_INDEX_MODES.includes(mode) ? mode : 'auto', flavour);
+}
 
 export interface InsertResult {
+  /** The indexes the collection had, as the consumer would create them on this server. */
+  indexes: string[];
   docs: number;
   seconds: number;
   docsPerSec: number;
-}
-
-async function withIndexes(collection: Collection): Promise<void> {
-  for (const { key, name, ...rest } of INDEXES)
-    await collection.createIndex(key, { name, ...rest });
 }
 
 /**
@@ -34,7 +42,9 @@ export async function baselineInsertMany(
   try {
     const collection = client.db().collection('activities_raw_baseline');
     await collection.drop().catch(() => undefined);
-    await withIndexes(collection);
+    const indexes = await consumerIndexes(client);
+    for (const { key, name, unique } of indexes)
+      await collection.createIndex(key, { name, ...(unique ? { unique } : {}) });
     let next = 0;
     const started = performance.now();
     const loop = async (worker: number): Promise<void> => {
@@ -52,13 +62,18 @@ export async function baselineInsertMany(
     };
     await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => loop(w)));
     const seconds = (performance.now() - started) / 1000;
-    return { docs: opts.docs, seconds, docsPerSec: opts.docs / seconds };
+    return {
+      indexes: indexes.map((i) => i.name),
+      docs: opts.docs,
+      seconds,
+      docsPerSec: opts.docs / seconds,
+    };
   } finally {
     await client.close();
   }
 }
 
-export interface DrainResult extends InsertResult {
+export interface DrainResult extends Omit<InsertResult, 'indexes'> {
   /** Records the consumer had to store (the backlog, plus what an earlier phase left). */
   expected: number;
   /** From the consumer's start (spawn) to the last document: includes boot and group join. */

@@ -12,6 +12,7 @@ import {
   toKafkaSettings,
   toValueFormatSettings,
 } from '@app/kafka-admin';
+import { READ_INDEX_MODES, ReadIndexMode } from '../storage/activity-indexes';
 
 const schema = appEnvSchema.extend({
   CONSUMER_HOST: z.string().optional().default('0.0.0.0'),
@@ -31,6 +32,8 @@ const schema = appEnvSchema.extend({
     .optional()
     .default('activities'),
   MONGODB_SERVER_SELECTION_TIMEOUT_MS: envInt(5000, 100),
+  // Indexes that only serve the read API: auto = on MongoDB, not on FerretDB (activity-indexes.ts).
+  MONGODB_READ_INDEXES: z.enum(READ_INDEX_MODES).optional().default('auto'),
   HTTP_BODY_LIMIT_BYTES: envInt(64 * 1024, 1024),
   ACTIVITY_TYPES_EXTRA: envCsv([]),
   CONSUMER_FLUSH_MAX_EVENTS: envInt(500, 1, 10_000),
@@ -103,7 +106,12 @@ export class ConsumerConfig {
       sessionTimeoutMs: number;
       heartbeatIntervalMs: number;
     },
-    readonly mongo: { uri: string; collection: string; serverSelectionTimeoutMs: number },
+    readonly mongo: {
+      uri: string;
+      collection: string;
+      serverSelectionTimeoutMs: number;
+      readIndexes: ReadIndexMode;
+    },
     readonly activityTypesExtra: string[],
     readonly ingestion: IngestionSettings,
     readonly analytics: AnalyticsSettings,
@@ -130,6 +138,7 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
       uri: e.MONGODB_URI,
       collection: e.MONGODB_COLLECTION,
       serverSelectionTimeoutMs: e.MONGODB_SERVER_SELECTION_TIMEOUT_MS,
+      readIndexes: e.MONGODB_READ_INDEXES,
     },
     e.ACTIVITY_TYPES_EXTRA,
     {

@@ -3,12 +3,12 @@ import { Collection, Filter, MongoBulkWriteError, MongoServerError, WriteError }
 import { ConsumerConfig } from '../config/consumer.config';
 import { MongoConnection } from './mongo.client';
 import { StoredActivity } from './stored-activity';
+import { EVENT_ID_INDEX, ReadIndexMode, activityIndexes } from './activity-indexes';
 
 /** The stored shape: the event with its eventId as primary key. */
 type ActivityDocument = StoredActivity & { _id?: string };
 
 export const DUPLICATE_KEY = 11000;
-export const EVENT_ID_INDEX = 'eventId_unique';
 /** _id is the eventId, so a redelivered event may hit the primary key before the eventId index. */
 const PRIMARY_KEY_INDEX = '_id_';
 
@@ -45,12 +45,14 @@ export interface ActivityQuery {
 export class ActivityRepository implements OnModuleInit {
   private readonly logger = new Logger(ActivityRepository.name);
   readonly collection: Collection<ActivityDocument>;
+  private readonly readIndexes: ReadIndexMode;
 
   constructor(
     private readonly connection: MongoConnection,
     config: ConsumerConfig,
   ) {
     this.collection = connection.db.collection<ActivityDocument>(config.mongo.collection);
+    this.readIndexes = config.mongo.readIndexes;
   }
 
   async onModuleInit(): Promise<void> {
@@ -59,15 +61,13 @@ export class ActivityRepository implements OnModuleInit {
 
   /**
    * The unique eventId index is what makes redelivery harmless, so without it the app must not
-   * start. Read indexes only speed queries up: a server that refuses one is logged and tolerated.
+   * start. Read indexes only speed queries up: a server that refuses one is logged and tolerated,
+   * and on FerretDB, which does not use them, they are not created (MONGODB_READ_INDEXES).
    */
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ eventId: 1 }, { name: EVENT_ID_INDEX, unique: true });
-    const reads = [
-      { key: { userId: 1, timestamp: -1, eventId: -1 }, name: 'userId_timestamp' },
-      { key: { activityType: 1, timestamp: -1, eventId: -1 }, name: 'activityType_timestamp' },
-      { key: { timestamp: -1, eventId: -1 }, name: 'timestamp' },
-    ] as const;
+    const server = await this.connection.serverFlavour();
+    const [dedup, ...reads] = activityIndexes(this.readIndexes, server);
+    await this.collection.createIndex(dedup.key, { name: dedup.name, unique: true });
     for (const index of reads) {
       try {
         await this.collection.createIndex(index.key, { name: index.name });
@@ -79,10 +79,19 @@ export class ActivityRepository implements OnModuleInit {
         });
       }
     }
+    if (reads.length === 0)
+      this.logger.log({
+        msg:
+          this.readIndexes === 'never'
+            ? 'read indexes not created (MONGODB_READ_INDEXES=never)'
+            : 'read indexes not created: this server plans the read queries as scans either way, and they would slow inserts (MONGODB_READ_INDEXES=always creates them)',
+        server,
+      });
     this.logger.log({
       msg: 'indexes ensured',
       collection: this.collection.collectionName,
-      server: await this.connection.serverFlavour(),
+      indexes: [dedup, ...reads].map((i) => i.name),
+      server,
     });
   }
 

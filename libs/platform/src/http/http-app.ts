@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, DynamicModule, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { registerRequestLogging } from '../logging/request-logging';
 import { applySecurity } from '../security/apply-security';
@@ -61,7 +60,7 @@ export async function createHttpApp(
   });
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only (text/plain would otherwise reach validation as a string): anything else is a 415.
-  useStrictJsonBodies(fastify as unknown as FastifyInstance);
+  useStrictJsonBodies(fastify);
   const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
