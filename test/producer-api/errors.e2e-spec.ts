@@ -187,6 +187,26 @@ describe('producer API: every bad request gets a specific problem+json answer', 
     expectProblem(await postJson<Body>(`${api.url}/v1/nothing`, {}), 404, 'NOT_FOUND');
   });
 
+  it('405 METHOD_NOT_ALLOWED with an Allow header for a known path under another method', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', one(), 'POST'],
+      ['GET', batch(), 'POST'],
+      ['PUT', `${api.url}/health/ready`, 'GET, HEAD'],
+    ] as const) {
+      const res = await fetch(url, { method });
+      const text = await res.text();
+      const problem = expectProblem(
+        { status: res.status, headers: res.headers, body: JSON.parse(text) as Body },
+        405,
+        'METHOD_NOT_ALLOWED',
+      );
+      expect({ method, allow: res.headers.get('allow') }).toEqual({ method, allow });
+      expect(problem.detail).toContain(`allowed: ${allow}`);
+      // The security headers are on error answers too.
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('refuses to start with a compression codec that is not installed, naming the variable', async () => {
     const app = new AppProcess(
       'producer-api',

@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { registerRequestLogging } from '../logging/request-logging';
 import { applySecurity } from '../security/apply-security';
+import { answerWrongMethodWith405 } from './method-not-allowed';
 import { SecuritySettings } from '../security/security.config';
 import { clientErrorAsProblem, frameworkErrorAsProblem } from './framework-errors';
 import { useStrictJsonBodies } from './json-body';
@@ -72,6 +73,7 @@ export async function createHttpApp(
     void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
   });
   await applySecurity(app, options.security);
+  answerWrongMethodWith405(fastify);
   registerRequestLogging(fastify, { maskIps: options.security.maskIps });
   app.useGlobalFilters(new ProblemFilter());
   closeGracefullyOnSignals(app, shutdown);
