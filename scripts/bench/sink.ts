@@ -1,4 +1,5 @@
 import { Document, MongoClient } from 'mongodb';
+import { serverFlavourOf } from '../../apps/consumer/src/storage/server-flavour';
 import {
   IndexDefinition,
   READ_INDEX_MODES,
@@ -10,13 +11,7 @@ import { BenchApp, metricSum, sleep } from './stack';
 
 /** The consumer's index choice on this server (ActivityRepository.ensureIndexes), so the baseline pays the same. */
 async function consumerIndexes(client: MongoClient): Promise<IndexDefinition[]> {
-  const info = await client
-    .db()
-    .admin()
-    .command({ buildInfo: 1 })
-    .catch((): Document => ({}));
-  const flavour =
-    typeof info.ferretdbVersion === 'string' ? `ferretdb ${info.ferretdbVersion}` : 'mongodb';
+  const flavour = await serverFlavourOf(client.db());
   const mode = (process.env.MONGODB_READ_INDEXES ?? 'auto') as ReadIndexMode;
   return activityIndexes(READ_INDEX_MODES.includes(mode) ? mode : 'auto', flavour);
 }

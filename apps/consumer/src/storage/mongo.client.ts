@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Db, MongoClient } from 'mongodb';
 import { ConsumerConfig } from '../config/consumer.config';
+import { serverFlavourOf } from './server-flavour';
 
 /**
  * One MongoClient for the process; it reconnects by itself after the database comes back. Closed
@@ -25,14 +26,8 @@ export class MongoConnection implements OnApplicationShutdown {
   }
 
   /** "ferretdb x.y" or "mongodb x.y": logged at boot, so a reader knows which server was used. */
-  async serverFlavour(): Promise<string> {
-    try {
-      const info = await this.db.admin().command({ buildInfo: 1 });
-      if (typeof info.ferretdbVersion === 'string') return `ferretdb ${info.ferretdbVersion}`;
-      return `mongodb ${String(info.version)}`;
-    } catch {
-      return 'unknown';
-    }
+  serverFlavour(): Promise<string> {
+    return serverFlavourOf(this.db);
   }
 
   async onApplicationShutdown(): Promise<void> {
