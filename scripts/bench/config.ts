@@ -15,7 +15,14 @@ export interface BenchConfig {
   profile: boolean;
   /** The phases to run (`--only=sink,e2e`); all by default. Rows of skipped phases are absent. */
   phases: Phase[];
-  single: { rate: number; seconds: number; connections: number; maxConnections: number };
+  single: {
+    rate: number;
+    seconds: number;
+    connections: number;
+    maxConnections: number;
+    /** Unmeasured single POSTs at the same rate first (JIT, connections, heap sizing). */
+    warmUpSeconds: number;
+  };
   batch: { size: number; connections: number; seconds: number };
   perfRecords: number;
   sink: { backlog: number; flushSize: number; insertConcurrency: number; timeoutSeconds: number };
@@ -48,6 +55,7 @@ const BOOLEAN_FLAGS = ['QUICK', 'NO_INFRA', 'PROFILE'];
 const FULL: Sizes = {
   SINGLE_RATE: 1000,
   SINGLE_SECONDS: 15,
+  WARM_UP_SECONDS: 5,
   SINGLE_CONNECTIONS: 32,
   MAX_CONNECTIONS: 32,
   BATCH_SIZE: 500,
@@ -71,6 +79,7 @@ const QUICK: Sizes = {
   ...FULL,
   SINGLE_RATE: 200,
   SINGLE_SECONDS: 3,
+  WARM_UP_SECONDS: 1,
   BATCH_SECONDS: 3,
   PERF_RECORDS: 20_000,
   BACKLOG: 10_000,
@@ -124,6 +133,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       seconds: num('SINGLE_SECONDS'),
       connections: num('SINGLE_CONNECTIONS'),
       maxConnections: num('MAX_CONNECTIONS'),
+      warmUpSeconds: num('WARM_UP_SECONDS'),
     },
     batch: {
       size: num('BATCH_SIZE'),

@@ -15,7 +15,7 @@ import { MongoClient } from 'mongodb';
 import { TOPICS } from '@app/contracts';
 import { BenchConfig, loadBenchConfig } from './config';
 import { endToEnd, warmUp } from './e2e-latency';
-import { batchMax, singleAtRate, singleMax } from './ingest';
+import { batchMax, singleAtRate, singleClosedLoop } from './ingest';
 import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
 import { RssWatch, maxHeap } from './memory';
 import { Machine, machine, table, writeJson } from './report';
@@ -115,12 +115,25 @@ async function sinkPhase(s: Stack): Promise<void> {
 /** HTTP ingest and its baselines, with no consumer running (it would share the two cores). */
 async function ingestPhase(s: Stack): Promise<void> {
   const { config: c, results: r, producer: api } = s;
-  progress(`ingest: single POST at ${c.single.rate} req/s for ${c.single.seconds} s`);
-  r.single = await singleAtRate(api.url, c.single.rate, c.single.connections, c.single.seconds);
   progress(
-    `  p50 ${r.single.p50Ms} ms, p99 ${r.single.p99Ms} ms; single POST max with ${c.single.maxConnections} connections`,
+    `ingest: warming up (single POST at ${c.single.rate} req/s for ${c.single.warmUpSeconds} s)`,
   );
-  r.singleMax = await singleMax(api.url, c.single.maxConnections, c.single.seconds);
+  await singleAtRate(api.url, c.single.rate, c.single.maxConnections, c.single.warmUpSeconds);
+  progress(`ingest: single POST at ${c.single.rate} req/s, steady, for ${c.single.seconds} s`);
+  r.single = await singleAtRate(api.url, c.single.rate, c.single.maxConnections, c.single.seconds);
+  progress(
+    `  p50 ${r.single.p50Ms} ms, p99 ${r.single.p99Ms} ms; the same rate as autocannon per-second bursts`,
+  );
+  r.singleBursts = await singleClosedLoop(
+    api.url,
+    c.single.connections,
+    c.single.seconds,
+    c.single.rate,
+  );
+  progress(
+    `  p50 ${r.singleBursts.p50Ms} ms, p99 ${r.singleBursts.p99Ms} ms; single POST max with ${c.single.maxConnections} connections`,
+  );
+  r.singleMax = await singleClosedLoop(api.url, c.single.maxConnections, c.single.seconds);
   progress(
     `  ${r.singleMax.requestsPerSec.toFixed(0)} req/s; batch POST ${c.batch.size}/req, ${c.batch.connections} connections`,
   );

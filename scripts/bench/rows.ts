@@ -8,6 +8,7 @@ import type { DrainResult, InsertResult } from './sink';
 
 export interface Results {
   single?: HttpLoadResult;
+  singleBursts?: HttpLoadResult;
   singleMax?: HttpLoadResult;
   rawSingle?: ProduceResult;
   batch?: HttpLoadResult;
@@ -27,13 +28,13 @@ const row = (r: Omit<Row, 'status'> & { status?: Row['status'] }): Row => ({ sta
 
 function ingestRows(c: BenchConfig, r: Results): Row[] {
   const out: Row[] = [];
-  const { single, singleMax, rawSingle, batch, rawBatch, perf } = r;
+  const { single, singleBursts, singleMax, rawSingle, batch, rawBatch, perf } = r;
   if (single) {
     const held = single.requestsPerSec >= 0.95 * c.single.rate && single.non2xx === 0;
     out.push(
       row({
         section: 'Ingest',
-        metric: `single POST at ${c.single.rate} req/s: rate held`,
+        metric: `single POST at ${c.single.rate} req/s, steady (open loop): rate held`,
         value: single.requestsPerSec,
         unit: 'req/s',
       }),
@@ -48,6 +49,15 @@ function ingestRows(c: BenchConfig, r: Results): Row[] {
       }),
     );
   }
+  if (singleBursts)
+    out.push(
+      row({
+        section: 'Ingest',
+        metric: `single POST at ${c.single.rate} req/s as autocannon bursts (p50 ${singleBursts.p50Ms} ms), p99`,
+        value: singleBursts.p99Ms,
+        unit: 'ms',
+      }),
+    );
   if (singleMax && rawSingle)
     out.push(
       row({

@@ -96,7 +96,9 @@ export class BenchApp {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const profileDir = join(this.config.outDir, 'profiles', this.config.runId, this.name);
     const profile = this.config.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    this.child = spawn(process.execPath, [...profile, main], {
+    // Diagnostics that NODE_OPTIONS refuses (e.g. BENCH_APP_FLAGS=--trace-gc); output in the app log.
+    const flags = (process.env.BENCH_APP_FLAGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...profile, ...flags, main], {
       cwd: this.config.rootDir,
       env: {
         ...process.env,

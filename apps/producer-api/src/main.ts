@@ -1,3 +1,5 @@
+import { tuneHeapGrowth } from './heap-tuning';
+tuneHeapGrowth();
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';

@@ -123,6 +123,30 @@ describe('SerialSender', () => {
     await sleep(120);
     expect(broker.calls.flat()).not.toContain('third');
   });
+
+  it('leaves no timer behind once a request is answered, acknowledged or failed', async () => {
+    // A pending deadline timer would keep the request's state alive for the whole timeout.
+    jest.useFakeTimers();
+    try {
+      let fail = false;
+      const sender = new SerialSender({
+        send: async (records) => {
+          if (fail) throw new Error('broker gone');
+          return records.map((_, i) => ({ partition: 0, offset: String(i) }));
+        },
+        onFailure: jest.fn(),
+        timeoutMs: 5000,
+        maxRecordsPerSend: 100,
+      });
+      await Promise.all([sender.enqueue([record('a')]), sender.enqueue([record('b')])]);
+      expect(jest.getTimerCount()).toBe(0);
+      fail = true;
+      await expect(sender.enqueue([record('c')])).rejects.toBeInstanceOf(SendFailedError);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe('assignOffsets', () => {
