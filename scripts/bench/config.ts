@@ -33,6 +33,8 @@ export interface BenchConfig {
     sampleEvery: number;
     pollMs: number;
     probeTimeoutMs: number;
+    /** The same load, untimed, after the first event was readable (see steadyLoad). */
+    warmUpSeconds: number;
   };
 }
 
@@ -55,7 +57,8 @@ const BOOLEAN_FLAGS = ['QUICK', 'NO_INFRA', 'PROFILE'];
 const FULL: Sizes = {
   SINGLE_RATE: 1000,
   SINGLE_SECONDS: 15,
-  WARM_UP_SECONDS: 5,
+  WARM_UP_SECONDS: 15,
+  E2E_WARM_UP_SECONDS: 10,
   SINGLE_CONNECTIONS: 32,
   MAX_CONNECTIONS: 32,
   BATCH_SIZE: 500,
@@ -79,7 +82,8 @@ const QUICK: Sizes = {
   ...FULL,
   SINGLE_RATE: 200,
   SINGLE_SECONDS: 3,
-  WARM_UP_SECONDS: 1,
+  WARM_UP_SECONDS: 2,
+  E2E_WARM_UP_SECONDS: 2,
   BATCH_SECONDS: 3,
   PERF_RECORDS: 20_000,
   BACKLOG: 10_000,
@@ -154,6 +158,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       sampleEvery: num('E2E_SAMPLE_EVERY'),
       pollMs: num('E2E_POLL_MS'),
       probeTimeoutMs: num('E2E_PROBE_TIMEOUT_SECONDS') * 1000,
+      warmUpSeconds: num('E2E_WARM_UP_SECONDS'),
     },
   };
 }

@@ -96,20 +96,52 @@ export async function warmUp(o: Options, timeoutMs = 60_000): Promise<void> {
  * Sends batches at a steady `rate` events/s (on an absolute schedule, so a slow answer does not
  * lower the rate) and, for one event in `sampleEvery`, measures 202 → readable via the read API.
  */
+/**
+ * Calls `send(b)` for b = 0 .. batches - 1 on an absolute schedule, one every `intervalMs`, not
+ * waiting for answers (a slow answer does not lower the rate); resolves once all were started.
+ */
+async function paced(
+  batches: number,
+  intervalMs: number,
+  send: (b: number) => Promise<void>,
+): Promise<Promise<void>[]> {
+  const started = performance.now();
+  const sends: Promise<void>[] = [];
+  for (let b = 0; b < batches; b += 1) {
+    const wait = started + b * intervalMs - performance.now();
+    if (wait > 0) await sleep(wait);
+    sends.push(send(b));
+  }
+  return sends;
+}
+
+const batchOf = (size: number, base: number) =>
+  Array.from({ length: size }, (_, i) => ({ eventId: newEventId(), ...clientEvent(base + i) }));
+
+/**
+ * The same load with nothing timed, so the measurement sees running apps (compiled hot paths,
+ * grown heaps, a consumer in step), not their first seconds; resolves with the events accepted.
+ */
+export async function steadyLoad(o: Options, seconds: number): Promise<number> {
+  const intervalMs = (1000 * o.batchSize) / o.rate;
+  let accepted = 0;
+  const sends = await paced(Math.round((seconds * 1000) / intervalMs), intervalMs, async (b) => {
+    if (await postBatch(o, batchOf(o.batchSize, b * o.batchSize))) accepted += o.batchSize;
+  });
+  await Promise.all(sends);
+  return accepted;
+}
+
 export async function endToEnd(o: Options): Promise<E2eResult> {
   const intervalMs = (1000 * o.batchSize) / o.rate;
   const batches = Math.round((o.seconds * 1000) / intervalMs);
   const probes = new Probes(o);
   const lag = await StoredLag.start(o.consumerUrl);
   const posts: number[] = [];
-  const answered: Promise<void>[] = [];
   const probing: Promise<unknown>[] = [];
   let failed = 0;
   const sendBatch = async (base: number): Promise<void> => {
-    const events = Array.from({ length: o.batchSize }, (_, i) => ({
-      eventId: newEventId(),
-      ...clientEvent(base + i),
-    }));
+    const events = batchOf(o.batchSize, base);
     const t0 = performance.now();
     const ok = await postBatch(o, events);
     const acceptedAt = performance.now();
@@ -121,11 +153,7 @@ export async function endToEnd(o: Options): Promise<E2eResult> {
     probing.push(...sampled.map((e) => probes.probe(e.eventId, acceptedAt, timeout)));
   };
   const started = performance.now();
-  for (let b = 0; b < batches; b += 1) {
-    const wait = started + b * intervalMs - performance.now();
-    if (wait > 0) await sleep(wait);
-    answered.push(sendBatch(b * o.batchSize));
-  }
+  const answered = await paced(batches, intervalMs, (b) => sendBatch(b * o.batchSize));
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(answered);
   const events = (batches - failed) * o.batchSize;

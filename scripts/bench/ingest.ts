@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { batchBodies, singleBodies } from './events';
-import { openLoop } from './open-loop';
+import { openLoopInChild } from './open-loop';
 
 export interface HttpLoadResult {
   requests: number;
@@ -54,7 +54,7 @@ async function load(opts: LoadOptions): Promise<HttpLoadResult> {
 
 /** Single POSTs on a steady schedule (open loop, see openLoop); latency from each due time. */
 export function singleAtRate(base: string, rate: number, connections: number, seconds: number) {
-  return openLoop({
+  return openLoopInChild({
     url: `${base}/v1/activities`,
     bodies: singleBodies(5000),
     eventsPerRequest: 1,

@@ -14,7 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { TOPICS } from '@app/contracts';
 import { BenchConfig, loadBenchConfig } from './config';
-import { endToEnd, warmUp } from './e2e-latency';
+import { endToEnd, steadyLoad, warmUp } from './e2e-latency';
 import { batchMax, singleAtRate, singleClosedLoop } from './ingest';
 import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
 import { RssWatch, maxHeap } from './memory';
@@ -68,12 +68,15 @@ async function e2ePhase(s: Stack): Promise<void> {
   const consumer = await startConsumer(s, { MONGODB_COLLECTION: 'activities_e2e' });
   const urls = { producerUrl: s.producer.url, consumerUrl: consumer.url };
   await warmUp({ ...urls, ...e });
+  progress(`end to end: warming up at ${e.rate} ev/s for ${e.warmUpSeconds} s (not timed)`);
+  const warm = (await steadyLoad({ ...urls, ...e }, e.warmUpSeconds)) + 1; // + the first event
+  await waitStored(consumer, warm, E2E_CATCH_UP_SECONDS);
   progress(
     `end to end: ${e.rate} ev/s for ${e.seconds} s in batches of ${e.batchSize}, 1 in ${e.sampleEvery} read back`,
   );
   // What is not stored by the stop is stored by the sink's consumer, so the sink counts it.
   const afterSends = async (accepted: number): Promise<number> => {
-    const expected = accepted + 1; // and the warm-up event
+    const expected = accepted + warm;
     const caughtUp = await waitStored(consumer, expected, E2E_CATCH_UP_SECONDS);
     s.e2eLeftover = Math.max(0, expected - caughtUp.count);
     return caughtUp.count >= expected ? caughtUp.seconds : NaN;

@@ -46,6 +46,16 @@ describe('ActivityEventValidator', () => {
       });
     });
 
+    it.each([
+      '2024-01-12T10:30:00.000Z',
+      '2020-02-29T23:59:59.999Z',
+      '2023-06-30T00:00:00Z',
+      '2023-06-30T02:00:00.5+02:00',
+    ])('a timestamp %s, stored as toISOString writes it', (timestamp) => {
+      const outcome = stored({ ...specExample, timestamp });
+      expect(outcome.ok && outcome.event.timestamp).toBe(new Date(timestamp).toISOString());
+    });
+
     it('a timestamp with an offset, stored in UTC', () => {
       const outcome = ingest({ ...specExample, timestamp: '2024-01-12T12:30:00+02:00' });
       expect(outcome.ok && outcome.event.timestamp).toBe('2024-01-12T10:30:00.000Z');
@@ -90,6 +100,8 @@ describe('ActivityEventValidator', () => {
       ],
       ['a timestamp that is no date', { timestamp: 'yesterday' }, 'timestamp:isIso8601'],
       ['a timestamp without a zone', { timestamp: '2024-01-12T10:30:00' }, 'timestamp:timeZone'],
+      ['a day the month lacks', { timestamp: '2023-02-29T12:00:00.000Z' }, 'timestamp:isIso8601'],
+      ['hour 24', { timestamp: '2023-12-31T24:00:00.000Z' }, 'timestamp:isIso8601'],
       ['a timestamp before 2000', { timestamp: '1999-12-31T23:59:59Z' }, 'timestamp:minDate'],
       [
         'a timestamp older than the ingest window',

@@ -128,7 +128,7 @@ export class ActivityIngestService {
 
   /** Bytes bound (one produce request must stay under the broker's limit) and unique ids. */
   private checkBatch(valid: Valid[]): void {
-    const bytes = valid.reduce((sum, v) => sum + Buffer.byteLength(v.json), 0);
+    const bytes = valid.reduce((sum, v) => sum + v.bytes, 0);
     const maxBytes = this.config.http.batchMaxBytes;
     if (bytes > maxBytes) {
       throw new CodedError(
@@ -156,12 +156,14 @@ export class ActivityIngestService {
   }
 
   private async publish(valid: Valid[], requestId: string): Promise<AcceptedEvent[]> {
+    const now = new Date(); // one send time for the request's records (the timestamp header)
     const records = valid.map((v) =>
       toActivityRecord(v.event, {
         source: SOURCE,
         correlationId: requestId,
         json: v.json,
         codec: this.codec,
+        now,
       }),
     );
     const timer = this.metrics.produceDuration.startTimer();

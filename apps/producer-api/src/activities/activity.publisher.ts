@@ -1,5 +1,13 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Admin, CompressionTypes, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
+import {
+  Admin,
+  CompressionTypes,
+  Kafka,
+  PartitionMetadata,
+  Partitioners,
+  Producer,
+  logLevel,
+} from 'kafkajs';
 import { OutgoingRecord } from '@app/contracts';
 import { TopicProvisioner, buildKafkaConfig, kafkaConfigurationProblem } from '@app/kafka-admin';
 import { kafkaLogCreator } from '@app/platform';
@@ -35,6 +43,7 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly sender: SerialSender;
   private partitionCount?: { value: number; at: number };
+  private metadataCache?: PartitionMetadata[];
   private ready?: Promise<void>;
   private provisioned = false;
   private reconnectTimer?: NodeJS.Timeout;
@@ -90,7 +99,13 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
   private async produce(records: OutgoingRecord[]): Promise<PublishedRecord[]> {
     await this.ensureReady();
     const partitions = await this.partitionsOf(this.topic);
-    const messages = records.map((r) => ({ ...r, partition: this.partitionOf(r.key, partitions) }));
+    const metadata = this.partitionMetadata(partitions);
+    const messages = records.map((r) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      partition: this.partitioner({ topic: this.topic, partitionMetadata: metadata, message: r }),
+    }));
     const acks = await this.producer.send({
       topic: this.topic,
       messages,
@@ -123,18 +138,18 @@ export class ActivityPublisher implements OnModuleInit, OnModuleDestroy {
     old.disconnect().catch(() => undefined);
   }
 
-  private partitionOf(key: string, partitions: number): number {
-    return this.partitioner({
-      topic: this.topic,
-      partitionMetadata: Array.from({ length: partitions }, (_, id) => ({
+  /** What the default partitioner reads of the topic: the partition ids (built once per count). */
+  private partitionMetadata(partitions: number): PartitionMetadata[] {
+    if (this.metadataCache?.length !== partitions) {
+      this.metadataCache = Array.from({ length: partitions }, (_, id) => ({
         partitionId: id,
         leader: 0,
         partitionErrorCode: 0,
         replicas: [0],
         isr: [0],
-      })),
-      message: { key, value: null },
-    });
+      }));
+    }
+    return this.metadataCache;
   }
 
   private connectInBackground(): void {
