@@ -1,5 +1,6 @@
 import { isISO8601 } from 'class-validator';
 import { ACTIVITY_TYPE_PATTERN } from './activity-types';
+import { isCanonicalUtc } from './canonical-timestamp';
 import { EVENT_ID_PATTERN, LIMITS, USER_ID_PATTERN } from './limits';
 
 const DTO_FIELDS: ReadonlySet<string> = new Set([
@@ -44,7 +45,10 @@ export function meetsDtoRules(input: Record<string, unknown>): boolean {
   if (!(typeof activityType === 'string' && ACTIVITY_TYPE_PATTERN.test(activityType))) return false;
   if (
     timestamp !== undefined &&
-    !(typeof timestamp === 'string' && isISO8601(timestamp, ISO_OPTIONS))
+    !(
+      typeof timestamp === 'string' &&
+      (isCanonicalUtc(timestamp) || isISO8601(timestamp, ISO_OPTIONS))
+    )
   )
     return false;
   if (

@@ -1,6 +1,7 @@
 import { ValidationError, validateSync } from 'class-validator';
 import { ActivityEvent, ActivityEventDto } from './activity-event.dto';
 import { meetsDtoRules } from './activity-event.fast-check';
+import { isCanonicalUtc } from './canonical-timestamp';
 import { ActivityTypeRegistry } from './activity-types';
 import { ErrorCode } from './error-codes';
 import { FORBIDDEN_KEYS, LIMITS } from './limits';
@@ -44,22 +45,6 @@ const normalizeVersion = (version: string | undefined): string => {
 };
 
 const TIMESTAMP_HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
-const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const twoDigits = (s: string, at: number): number =>
-  (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
-
-/** Whether a string of the CANONICAL_UTC shape names a real instant (no Feb 30, no 24:00). */
-function inRange(t: string): boolean {
-  const year = twoDigits(t, 0) * 100 + twoDigits(t, 2);
-  const month = twoDigits(t, 5);
-  const day = twoDigits(t, 8);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return false;
-  return twoDigits(t, 11) <= 23 && twoDigits(t, 14) <= 59 && twoDigits(t, 17) <= 59;
-}
-
 /**
  * The stored form of a valid timestamp: UTC with milliseconds, as toISOString writes it. Most
  * clients send that form already, and it is then kept as it is: a Date round trip per event was
@@ -67,7 +52,7 @@ function inRange(t: string): boolean {
  */
 function canonicalTimestamp(timestamp: string | undefined, now: Date | undefined): string {
   if (timestamp === undefined) return (now ?? new Date()).toISOString();
-  if (CANONICAL_UTC.test(timestamp) && inRange(timestamp)) return timestamp;
+  if (isCanonicalUtc(timestamp)) return timestamp;
   return new Date(timestamp).toISOString();
 }
 const MIN_TIMESTAMP_MS = Date.parse(LIMITS.timestampMinIso);
