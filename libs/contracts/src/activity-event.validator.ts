@@ -48,7 +48,8 @@ const TIMESTAMP_HAS_ZONE = /(Z|[+-]\d{2}:?\d{2})$/;
 /**
  * The stored form of a valid timestamp: UTC with milliseconds, as toISOString writes it. Most
  * clients send that form already, and it is then kept as it is: a Date round trip per event was
- * the validator's largest cost (Date also accepts Feb 30 or 24:00 and moves them, hence inRange).
+ * the validator's largest cost (Date also accepts Feb 30 or 24:00 and moves them; those are
+ * not canonical here).
  */
 function canonicalTimestamp(timestamp: string | undefined, now: Date | undefined): string {
   if (timestamp === undefined) return (now ?? new Date()).toISOString();
