@@ -56,18 +56,18 @@ export function maxHeap(a: HeapPeaks | undefined, b: HeapPeaks): HeapPeaks {
 }
 
 /**
- * Follows one app process: the kernel keeps its lifetime peak (VmHWM); polling VmRSS as well
- * gives the peak of each phase, so the report can say which load made the process grow. Given the
- * app's /metrics URL it also keeps the largest heap figures (every HEAP_SAMPLE_MS), which say
- * whether a peak was V8 heap or memory outside it (buffers, zlib, code).
- */
-/**
  * A scrape holds the app's event loop for 3–5 ms. Once a second, that alone moved the single-POST
  * p99 at 1,000 req/s from 15.7 to 26.9 ms (measured side by side); Prometheus scrapes every
  * 15–30 s. Every 5 s still sees each phase's heap several times.
  */
 const HEAP_SAMPLE_MS = 5000;
 
+/**
+ * Follows one app process: the kernel keeps its lifetime peak (VmHWM); polling VmRSS as well
+ * gives the peak of each phase, so the report can say which load made the process grow. Given the
+ * app's /metrics URL it also keeps the largest heap figures (every HEAP_SAMPLE_MS), which say
+ * whether a peak was V8 heap or memory outside it (buffers, zlib, code).
+ */
 export class RssWatch {
   private timer?: NodeJS.Timeout;
   private heapTimer?: NodeJS.Timeout;

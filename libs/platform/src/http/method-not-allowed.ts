@@ -10,19 +10,23 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
  * Runs only for requests no route matched; paths that exist under no method stay 404.
  */
 export function answerWrongMethodWith405(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (request) => {
-    if (!request.is404) return;
+  // A callback hook, not an async one: it runs on every request, and matched ones (nearly all)
+  // leave at once without a promise.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (!request.is404) return done();
     const path = request.url.split('?', 1)[0];
     const allowed = METHODS.filter(
       (method) => method !== request.method && fastify.findRoute({ method, url: path }) !== null,
     );
-    if (allowed.length === 0) return;
-    throw new ProblemException(
-      405,
-      ErrorCode.METHOD_NOT_ALLOWED,
-      `${request.method} is not supported on ${path}; allowed: ${allowed.join(', ')}`,
-      undefined,
-      { allow: allowed.join(', ') },
+    if (allowed.length === 0) return done();
+    done(
+      new ProblemException(
+        405,
+        ErrorCode.METHOD_NOT_ALLOWED,
+        `${request.method} is not supported on ${path}; allowed: ${allowed.join(', ')}`,
+        undefined,
+        { allow: allowed.join(', ') },
+      ),
     );
   });
 }
