@@ -2,20 +2,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// Module boundaries (CONVENTIONS.md, habit 2): libs are reached only through their public entry,
-// apps never import each other, libs never import apps, and nothing climbs two folders up.
-const sharedRestrictions = [
-  { group: ['@app/*/*'], message: 'Import a lib only through its public entry (@app/<lib>).' },
-  { group: ['../../*'], message: 'No parent-relative imports across modules; use @app/<lib>.' },
-  { group: ['**/libs/*', '**/libs/**'], message: 'Import libs through @app/<lib>.' },
-];
-
-const boundary = (files, extra) => ({
-  files,
-  rules: {
-    'no-restricted-imports': ['error', { patterns: [...sharedRestrictions, ...extra] }],
-  },
-});
+import boundaryRules from './eslint.boundaries.cjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.infra/**', 'coverage/**', 'bench-results/**'] },
@@ -38,47 +25,21 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
-  boundary(
-    ['apps/producer-api/**/*.ts'],
-    [{ group: ['**/consumer/**', '**/apps/**'], message: 'Apps never import each other.' }],
-  ),
-  boundary(
-    ['apps/consumer/**/*.ts'],
-    [{ group: ['**/producer-api/**', '**/apps/**'], message: 'Apps never import each other.' }],
-  ),
-  boundary(
-    ['libs/**/*.ts'],
-    [
-      {
-        group: ['**/apps/**', '**/producer-api/**', '**/consumer/**'],
-        message: 'Libs never import apps.',
-      },
-    ],
-  ),
-  {
-    files: ['libs/contracts/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...sharedRestrictions,
-            {
-              group: ['@app/kafka-admin', '**/apps/**'],
-              message: 'contracts depends on nothing in this repo.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...boundaryRules.boundaries,
   {
     // Tests and scripts talk to the console and to untyped JSON on purpose.
     files: ['test/**/*.ts', 'scripts/**/*.ts', '**/*.spec.ts', '**/cli/**/*.ts', '**/cli.ts'],
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
   },
 );

@@ -7,6 +7,8 @@ const moduleNameMapper = {
   '^@app/contracts$': '<rootDir>/libs/contracts/src',
   '^@app/kafka-admin$': '<rootDir>/libs/kafka-admin/src',
   '^@app/platform$': '<rootDir>/libs/platform/src',
+  '^@app/ingestion$': '<rootDir>/libs/ingestion/src',
+  '^@app/activity-store$': '<rootDir>/libs/activity-store/src',
 };
 // Type checking is done once by `npm run typecheck`; jest only transpiles.
 const transform = {
@@ -20,7 +22,12 @@ const config: Config = {
       displayName: 'unit',
       rootDir: '.',
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/examples/**/*.spec.ts',
+        '<rootDir>/scripts/**/*.spec.ts',
+      ],
       moduleNameMapper,
       transform,
     },

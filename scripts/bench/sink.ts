@@ -1,11 +1,11 @@
 import { Document, MongoClient } from 'mongodb';
-import { serverFlavourOf } from '../../apps/consumer/src/storage/server-flavour';
 import {
   IndexDefinition,
   READ_INDEX_MODES,
   ReadIndexMode,
   activityIndexes,
-} from '../../apps/consumer/src/storage/activity-indexes';
+  serverFlavourOf,
+} from '@app/activity-store';
 import { fullEvent } from './events';
 import { BenchApp, metricSum, sleep } from './stack';
 

@@ -58,7 +58,7 @@ describe('the consumer through a database outage', () => {
     expect(await duplicatedIds(mongoUri)).toEqual([]);
     expect(await readTopic(KAFKA_BROKERS, iso.dlqTopic, 1, 3000)).toEqual([]);
     const metrics = await (await fetch(`${consumer.url}/metrics`)).text();
-    expect(metrics).toMatch(/eyego_events_consumed_total\{outcome="retried"\} [1-9]/);
+    expect(metrics).toMatch(/eyego_events_consumed_total\{outcome="retried",group="[^"]+"\} [1-9]/);
     expect(metrics).not.toMatch(/eyego_dlq_records_total\{/);
     expect(await countStored(mongoUri, { userId: 'dbdown-user-0' })).toBe(EVENTS / 30);
   });

@@ -59,10 +59,12 @@ describe('the consumer storing events', () => {
 
     // Flushes are bulk inserts: far fewer database round trips than events.
     const metrics = await (await fetch(`${consumer.url}/metrics`)).text();
-    const flushes = Number(/eyego_consumer_flush_size_count (\d+)/.exec(metrics)?.[1]);
+    const flushes = Number(/eyego_consumer_flush_size_count\{[^}]*\} (\d+)/.exec(metrics)?.[1]);
     expect(flushes).toBeGreaterThan(0);
     expect(flushes).toBeLessThan(10_000 / 5);
-    expect(metrics).toMatch(/eyego_events_consumed_total\{outcome="stored"\} 10000/);
+    expect(metrics).toContain(
+      `eyego_events_consumed_total{outcome="stored",group="${iso.groupId}"} 10000`,
+    );
 
     // Everything committed: the group's lag, as the gauge reports it, drops to zero everywhere.
     const lagZero = await eventually(async () => {

@@ -6,7 +6,14 @@ import {
   originalValueOf,
   resolveTopicSpecs,
 } from '@app/contracts';
-import { DlqPublisher, DlqReader, DlqRecord, TopicProvisioner } from '@app/kafka-admin';
+import {
+  DlqFailure,
+  DlqPublisher,
+  DlqReader,
+  DlqRecord,
+  KafkaModuleOptions,
+  TopicProvisioner,
+} from '@app/kafka-admin';
 import { isolatedEnv } from '../support/isolation';
 import {
   deleteTopicsWithPrefix,
@@ -40,6 +47,16 @@ describe('the DLQ: publisher, list, inspect and replay against the real broker',
   const specs = resolveTopicSpecs({ prefix: iso.prefix });
   let client: Kafka;
   let admin: Admin;
+
+  /** The app's DLQ publisher (its own idempotent producer), outside an app. */
+  const publishToDlq = async (failures: DlqFailure[]): Promise<void> => {
+    const publisher = new DlqPublisher(client, { topics: specs } as unknown as KafkaModuleOptions);
+    try {
+      await publisher.publish(failures);
+    } finally {
+      await publisher.onApplicationShutdown();
+    }
+  };
   let producer: Producer;
   let published: DlqRecord[];
 
@@ -58,7 +75,7 @@ describe('the DLQ: publisher, list, inspect and replay against the real broker',
     producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await Promise.all([admin.connect(), producer.connect()]);
     await new TopicProvisioner(admin).provision(Object.values(specs));
-    await new DlqPublisher(producer, specs.deadLetter.name).publish([
+    await publishToDlq([
       {
         original: original(Buffer.from(JSON.stringify(event)), '17', 'user123'),
         error: {
@@ -185,7 +202,7 @@ describe('the DLQ: publisher, list, inspect and replay against the real broker',
         retryCount: 6,
       },
     }));
-    await new DlqPublisher(producer, specs.deadLetter.name).publish(failures);
+    await publishToDlq(failures);
     const result = await kafkaAdminCli(
       ['dlq', 'list', '--code', 'PROCESSING_FAILED', '--json'],
       env,

@@ -51,6 +51,8 @@ export class AppProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     label: string,
+    /** `cwd`: the app's working directory, where it looks for a `.env` file (default: the repo). */
+    private readonly options: { cwd?: string } = {},
   ) {
     const dir = join(REPO_ROOT, '.infra', 'test-logs');
     mkdirSync(dir, { recursive: true });
@@ -92,7 +94,7 @@ export class AppProcess {
     const portVar = this.name === 'producer-api' ? 'PRODUCER_API_PORT' : 'CONSUMER_PORT';
     this.exitCode = null;
     this.child = spawn(process.execPath, [join(DIST_DIR, 'apps', this.name, 'src', 'main.js')], {
-      cwd: REPO_ROOT,
+      cwd: this.options.cwd ?? REPO_ROOT,
       env: {
         ...process.env,
         NODE_ENV: 'test',

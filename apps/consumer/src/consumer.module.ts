@@ -1,68 +1,65 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { TerminusModule } from '@nestjs/terminus';
-import { ActivityEventValidator, ActivityTypeRegistry, ValueCodec } from '@app/contracts';
-import { createValueCodec } from '@app/kafka-admin';
-import { HealthCheckLogger, KafkaHealthIndicator, MetricsModule } from '@app/platform';
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ActivityRepository, ActivityStoreModule } from '@app/activity-store';
+import { ContractsModule } from '@app/contracts';
+import { IngestionModule } from '@app/ingestion';
+import { KafkaModule } from '@app/kafka-admin';
+import { AppConfigModule, PlatformModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivityQueryService } from './activities/activity-query.service';
-import { AnalyticsForwarder } from './analytics/analytics-forwarder';
-import { ConsumerConfig } from './config/consumer.config';
-import { ConsumerGroupHealthIndicator } from './health/group.health';
+import { ConsumerConfig, loadConsumerConfig } from './config/consumer.config';
 import { HealthController } from './health/health.controller';
-import { MongoHealthIndicator } from './health/mongo.health';
-import { activityEventsController } from './ingestion/activity-events.controller';
-import { ActivityIngestionService } from './ingestion/activity-ingestion.service';
-import { BatchFlusher } from './ingestion/batch-flusher';
-import { ConsumerPort } from './ingestion/consumer-port';
-import { GroupMembership } from './ingestion/group-membership';
-import { KafkaClients } from './ingestion/kafka-clients';
-import { LagMonitor } from './ingestion/lag-monitor';
-import { ActivityRepository } from './storage/activity.repository';
-import { MongoConnection } from './storage/mongo.client';
 
-/** Built from the validated config because the Kafka handler's topic is configuration. */
-@Module({})
-export class ConsumerModule {
-  static forRoot(config: ConsumerConfig): DynamicModule {
-    return {
-      module: ConsumerModule,
-      imports: [
-        ConfigModule.forRoot({ ignoreEnvFile: true }),
-        TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthCheckLogger }),
-        MetricsModule,
-      ],
-      controllers: [
-        activityEventsController(config.kafka.topics.activity.name),
-        ActivitiesController,
-        HealthController,
-      ],
-      providers: [
-        { provide: ConsumerConfig, useValue: config },
-        {
-          provide: ActivityEventValidator,
-          useFactory: () =>
-            new ActivityEventValidator(new ActivityTypeRegistry(config.activityTypesExtra)),
-        },
-        {
-          provide: ValueCodec,
-          useFactory: () => createValueCodec(config.values, config.kafka.topics.activity.name),
-        },
-        MongoConnection,
-        ActivityRepository,
-        KafkaClients,
-        GroupMembership,
-        ConsumerPort,
-        AnalyticsForwarder,
-        BatchFlusher,
-        ActivityIngestionService,
-        LagMonitor,
-        ActivityQueryService,
-        KafkaHealthIndicator,
-        MongoHealthIndicator,
-        ConsumerGroupHealthIndicator,
-      ],
-      exports: [GroupMembership],
-    };
-  }
-}
+const store = ActivityStoreModule.forRootAsync({
+  inject: [ConsumerConfig],
+  useFactory: (c: ConsumerConfig) => ({
+    collection: c.mongo.collection,
+    readIndexes: c.mongo.readIndexes,
+  }),
+});
+
+/** Kafka in → MongoDB out (the ingestion engine with the MongoDB sink), plus the read API. */
+@Module({
+  imports: [
+    AppConfigModule.forRoot({ token: ConsumerConfig, load: loadConsumerConfig }),
+    PlatformModule.forRootAsync({
+      inject: [ConsumerConfig],
+      useFactory: (c: ConsumerConfig) => c.platform,
+    }),
+    KafkaModule.forRootAsync({
+      inject: [ConsumerConfig],
+      useFactory: (c: ConsumerConfig) => c.kafkaModule,
+    }),
+    ContractsModule.forRootAsync({
+      inject: [ConsumerConfig],
+      useFactory: (c: ConsumerConfig) => ({ activityTypes: c.activityTypesExtra }),
+    }),
+    MongooseModule.forRootAsync({
+      inject: [ConsumerConfig],
+      useFactory: (c: ConsumerConfig) => ({
+        uri: c.mongo.uri,
+        appName: c.ingestion.clientId,
+        serverSelectionTimeoutMS: c.mongo.serverSelectionTimeoutMs,
+        // The repository creates the indexes the server can use (activity-indexes.ts).
+        autoIndex: false,
+        autoCreate: false,
+        // Fail fast while the database is away, with the driver's own errors: the ingestion
+        // engine classifies them (transient: the partition waits) instead of Mongoose queueing.
+        bufferCommands: false,
+        // Connected in the background; ActivityRepository awaits it at init. Creating the app
+        // without initialising it (the OpenAPI document) then contacts no database.
+        lazyConnection: true,
+      }),
+    }),
+    store,
+    IngestionModule.forRootAsync({
+      imports: [store],
+      sink: ActivityRepository,
+      inject: [ConsumerConfig],
+      useFactory: (c: ConsumerConfig) => c.ingestion,
+    }),
+  ],
+  controllers: [ActivitiesController, HealthController],
+  providers: [ActivityQueryService],
+})
+export class ConsumerModule {}

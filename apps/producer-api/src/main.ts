@@ -2,24 +2,25 @@ import { tuneHeapGrowth } from './heap-tuning';
 tuneHeapGrowth();
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { buildOpenApiDocument, createHttpApp, setupSwagger } from '@app/platform';
-import { ensureCompressionCodec } from './activities/compression';
-import { ProducerApiConfig, loadProducerApiConfig } from './config/producer-api.config';
+import { writeFileSync } from 'node:fs';
+import {
+  buildOpenApiDocument,
+  createHttpApp,
+  openApiOutputFile,
+  setupSwagger,
+  startupFailure,
+} from '@app/platform';
+import { ProducerApiConfig } from './config/producer-api.config';
 import { OPENAPI_INFO } from './openapi-info';
 import { ProducerApiModule } from './producer-api.module';
 
 async function bootstrap(): Promise<void> {
-  // Validated here too so that a bad variable stops the process before anything starts.
-  const preflight = loadProducerApiConfig(process.env);
-  ensureCompressionCodec(preflight.producer.compression);
-  const app = await createHttpApp(ProducerApiModule, {
-    ...OPENAPI_INFO,
-    bodyLimitBytes: preflight.http.bodyLimitBytes,
-    logLevel: preflight.logLevel,
-    security: preflight.security,
-  });
+  const app = await createHttpApp(ProducerApiModule);
   const config = app.get(ProducerApiConfig);
-  setupSwagger(app, buildOpenApiDocument(app, OPENAPI_INFO));
+  const document = buildOpenApiDocument(app, OPENAPI_INFO);
+  const docsOnly = openApiOutputFile(process.argv);
+  if (docsOnly) return writeDocument(docsOnly, document);
+  setupSwagger(app, document);
   await app.listen(config.http.port, config.http.host);
   Logger.log(
     {
@@ -33,8 +34,14 @@ async function bootstrap(): Promise<void> {
   );
 }
 
+/** scripts/openapi.ts: the document, written without starting anything. */
+function writeDocument(file: string, document: object): void {
+  writeFileSync(file, JSON.stringify(document));
+  process.exit(0);
+}
+
 bootstrap().catch((error: unknown) => {
   // eslint-disable-next-line no-console -- the logger may not exist yet
-  console.error(error instanceof Error ? error.message : error);
+  console.error(startupFailure(error));
   process.exit(1);
 });

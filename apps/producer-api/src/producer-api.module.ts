@@ -1,50 +1,69 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
-import { TerminusModule } from '@nestjs/terminus';
-import { ActivityEventValidator, ActivityTypeRegistry, ValueCodec } from '@app/contracts';
-import { createValueCodec } from '@app/kafka-admin';
-import { HealthCheckLogger, KafkaHealthIndicator, MetricsModule } from '@app/platform';
+import { ClientsModule } from '@nestjs/microservices';
+import { Partitioners } from 'kafkajs';
+import { ContractsModule } from '@app/contracts';
+import {
+  KAFKA_MODULE_OPTIONS,
+  KafkaModule,
+  KafkaModuleOptions,
+  kafkaClientConfig,
+} from '@app/kafka-admin';
+import { AppConfigModule, PlatformModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
-import { ActivityIngestService } from './activities/activity-ingest.service';
-import { ActivityPublisher } from './activities/activity.publisher';
+import { ActivityIntakeService } from './activities/activity-intake.service';
 import { ProducerApiConfig, loadProducerApiConfig } from './config/producer-api.config';
 import { HealthController } from './health/health.controller';
+import { ACTIVITY_KAFKA_CLIENT, ActivityKafkaClient } from './kafka/activity-kafka.client';
+import { ActivityPublisher } from './kafka/activity.publisher';
+import { ensureCompressionCodec } from './kafka/compression';
 
+/** HTTP in → Kafka out: validated events published with acks=all through Nest's Kafka client. */
 @Module({
   imports: [
-    ConfigModule.forRoot({
-      ignoreEnvFile: false,
-      validate: (env) => ({ producerApi: loadProducerApiConfig(env) }),
+    AppConfigModule.forRoot({ token: ProducerApiConfig, load: loadProducerApiConfig }),
+    PlatformModule.forRootAsync({
+      inject: [ProducerApiConfig],
+      useFactory: (c: ProducerApiConfig) => c.platform,
     }),
-    TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthCheckLogger }),
-    MetricsModule,
+    KafkaModule.forRootAsync({
+      inject: [ProducerApiConfig],
+      useFactory: (c: ProducerApiConfig) => c.kafkaModule,
+    }),
+    ContractsModule.forRootAsync({
+      inject: [ProducerApiConfig],
+      useFactory: (c: ProducerApiConfig) => ({ activityTypes: c.activityTypesExtra }),
+    }),
+    ClientsModule.registerAsync([
+      {
+        name: ACTIVITY_KAFKA_CLIENT,
+        inject: [ProducerApiConfig, KAFKA_MODULE_OPTIONS],
+        useFactory: (c: ProducerApiConfig, kafka: KafkaModuleOptions) => ({
+          customClass: ActivityKafkaClient,
+          options: {
+            // The configured client id is exact: no "-client" suffix.
+            postfixId: '',
+            producerOnlyMode: true,
+            client: kafkaClientConfig(kafka, c.producer.clientId),
+            producer: {
+              idempotent: c.producer.idempotent,
+              maxInFlightRequests: 1,
+              allowAutoTopicCreation: false,
+              retry: c.kafka.connection.retry,
+              createPartitioner: Partitioners.DefaultPartitioner,
+            },
+            // Every produce call: acks=all, the configured compression, the send deadline.
+            send: {
+              acks: -1,
+              // A codec package that is missing stops the app here, naming it.
+              compression: ensureCompressionCodec(c.producer.compression),
+              timeout: c.producer.sendTimeoutMs,
+            },
+          },
+        }),
+      },
+    ]),
   ],
   controllers: [ActivitiesController, HealthController],
-  providers: [
-    {
-      provide: ProducerApiConfig,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService) => config.getOrThrow<ProducerApiConfig>('producerApi'),
-    },
-    {
-      provide: ActivityEventValidator,
-      inject: [ProducerApiConfig],
-      useFactory: (config: ProducerApiConfig) =>
-        new ActivityEventValidator(new ActivityTypeRegistry(config.activityTypesExtra)),
-    },
-    {
-      // Avro: the schema is registered at boot; an unreachable registry stops the app, named.
-      provide: ValueCodec,
-      inject: [ProducerApiConfig],
-      useFactory: async (config: ProducerApiConfig) => {
-        const codec = createValueCodec(config.values, config.kafka.topics.activity.name);
-        await codec.prepare();
-        return codec;
-      },
-    },
-    ActivityPublisher,
-    ActivityIngestService,
-    KafkaHealthIndicator,
-  ],
+  providers: [ActivityPublisher, ActivityIntakeService],
 })
 export class ProducerApiModule {}

@@ -1,6 +1,6 @@
 import { ValidationError, validateSync } from 'class-validator';
 import { ActivityEvent, ActivityEventDto } from './activity-event.dto';
-import { meetsDtoRules } from './activity-event.fast-check';
+import { meetsDtoRules } from './activity-event.fast-path';
 import { isCanonicalUtc } from './canonical-timestamp';
 import { ActivityTypeRegistry } from './activity-types';
 import { ErrorCode } from './error-codes';

@@ -1,3 +1,4 @@
+export * from './contracts.module';
 export * from './activity-event.dto';
 export * from './activity-event.validator';
 export * from './activity-types';

@@ -20,6 +20,8 @@ export const DLQ_HEADERS = {
   originalPartition: 'originalPartition',
   originalOffset: 'originalOffset',
   errorCode: 'errorCode',
+  /** The consumer group that refused the record (each group dead-letters its own failures). */
+  consumerGroup: 'consumerGroup',
 } as const;
 
 export const JSON_CONTENT_TYPE = 'application/json';

@@ -21,6 +21,11 @@ export interface TopicSpec {
   replicationFactor: number;
   retentionMs: number;
   cleanupPolicy: CleanupPolicy;
+  /**
+   * Replicas that must have a record before acks=all answers; undefined leaves the broker's
+   * default. With replication factor 3, 2 lets one broker fail without refusing writes.
+   */
+  minInsyncReplicas?: number;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -55,6 +60,8 @@ export interface TopicOverrides {
   prefix?: string;
   /** Replication factor for every topic: 1 on one broker, 3 in production. */
   replicationFactor?: number;
+  /** min.insync.replicas for every topic; default 2 where the replication factor is 3 or more. */
+  minInsyncReplicas?: number;
   perTopic?: Partial<Record<TopicRole, Partial<Omit<TopicSpec, 'role' | 'name'>>>>;
 }
 
@@ -66,13 +73,18 @@ export function resolveTopicSpecs(overrides: TopicOverrides = {}): TopicSpecs {
   const resolve = (role: TopicRole): TopicSpec => {
     const base = DEFAULT_TOPIC_SPECS[role];
     const own = overrides.perTopic?.[role] ?? {};
-    return {
+    const spec: TopicSpec = {
       role,
       ...base,
       ...(overrides.replicationFactor ? { replicationFactor: overrides.replicationFactor } : {}),
+      ...(overrides.minInsyncReplicas ? { minInsyncReplicas: overrides.minInsyncReplicas } : {}),
       ...own,
       name: prefix + base.name,
     };
+    if (spec.minInsyncReplicas === undefined && spec.replicationFactor >= 3) {
+      spec.minInsyncReplicas = 2;
+    }
+    return spec;
   };
   return {
     activity: resolve('activity'),

@@ -1,17 +1,18 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { StoredActivity } from '@app/activity-store';
 import { ApiProblems } from '@app/platform';
-import { StoredActivity } from '../storage/stored-activity';
 import { ActivityPage, ActivityQueryService } from './activity-query.service';
 import {
   ActivityFilterDto,
   ActivityPageDto,
   StoredActivityDto,
   UserActivityFilterDto,
+  UserPathDto,
 } from './activity-query.dto';
 import { FIND_ONE_ERRORS, LIST_ERRORS, USER_LIST_ERRORS } from './activities.problems';
 
-/** Thin HTTP edge of the read side; the query service validates and pages. */
+/** Thin HTTP edge of the read side: the global ValidationPipe checks the DTOs, the service pages. */
 @ApiTags('activities')
 @Controller('v1')
 export class ActivitiesController {
@@ -19,11 +20,10 @@ export class ActivitiesController {
 
   @Get('activities')
   @ApiOperation({ summary: 'Stored events, newest first, filtered and paged with a cursor.' })
-  @ApiQuery({ type: ActivityFilterDto })
   @ApiOkResponse({ type: ActivityPageDto })
   @ApiProblems(...LIST_ERRORS)
-  list(@Query() query: Record<string, unknown>): Promise<ActivityPage> {
-    return this.queries.list(query);
+  list(@Query() filter: ActivityFilterDto): Promise<ActivityPage> {
+    return this.queries.list(filter);
   }
 
   @Get('activities/:eventId')
@@ -37,14 +37,12 @@ export class ActivitiesController {
 
   @Get('users/:userId/activities')
   @ApiOperation({ summary: 'One user’s stored events, newest first, paged with a cursor.' })
-  @ApiParam({ name: 'userId', example: 'user123' })
-  @ApiQuery({ type: UserActivityFilterDto })
   @ApiOkResponse({ type: ActivityPageDto })
   @ApiProblems(...USER_LIST_ERRORS)
   listForUser(
-    @Param('userId') userId: string,
-    @Query() query: Record<string, unknown>,
+    @Param() path: UserPathDto,
+    @Query() filter: UserActivityFilterDto,
   ): Promise<ActivityPage> {
-    return this.queries.listForUser(userId, query);
+    return this.queries.list({ ...filter, userId: path.userId });
   }
 }

@@ -1,11 +1,65 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, Length, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  IsISO8601,
+  IsInt,
+  IsOptional,
+  Length,
+  Matches,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
 import { ACTIVITY_TYPE_PATTERN, LIMITS, USER_ID_PATTERN } from '@app/contracts';
 
 export const PAGE_LIMIT_MAX = 100;
 export const PAGE_LIMIT_DEFAULT = 20;
 
-/** Filters and paging of GET /v1/activities; query values arrive as strings. */
+/** `range`: a number from min to max (the page size). */
+const InRange = (min: number, max: number): PropertyDecorator =>
+  ValidateBy({
+    name: 'range',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && value >= min && value <= max,
+      defaultMessage: () => `must be from ${min} to ${max}`,
+    },
+  });
+
+/** `order`: this time is not after the one in `other` (checked only when both are times). */
+const NotAfter = (other: string): PropertyDecorator =>
+  ValidateBy({
+    name: 'order',
+    validator: {
+      validate: (value: unknown, args) => {
+        const bound = (args?.object as Record<string, unknown> | undefined)?.[other];
+        if (typeof value !== 'string' || typeof bound !== 'string') return true;
+        const [a, b] = [Date.parse(value), Date.parse(bound)];
+        return Number.isNaN(a) || Number.isNaN(b) || a <= b;
+      },
+      defaultMessage: () => `must not be after ${other}`,
+    },
+  });
+
+/** A user id: the pattern and length of the event contract. */
+export const IsUserId = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'matches',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          value.length <= LIMITS.userIdMaxLength &&
+          USER_ID_PATTERN.test(value),
+        defaultMessage: () => 'is not a valid user id',
+      },
+    },
+    options,
+  );
+
+/**
+ * Filters and paging of GET /v1/activities. Query values arrive as strings; ValidationPipe
+ * (transform) builds this DTO with class-transformer, which turns `limit` into a number when it
+ * is one, and class-validator checks every field. Unknown parameters are rejected, not ignored.
+ */
 export class ActivityFilterDto {
   @ApiPropertyOptional({ description: 'Only this user’s events.', example: 'user123' })
   @IsOptional()
@@ -25,6 +79,7 @@ export class ActivityFilterDto {
   })
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
+  @NotAfter('to')
   from?: string;
 
   @ApiPropertyOptional({
@@ -45,8 +100,12 @@ export class ActivityFilterDto {
     type: Number,
   })
   @IsOptional()
-  @Matches(/^[0-9]{1,3}$/, { message: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` })
-  limit?: string;
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[0-9]{1,3}$/.test(value) ? Number(value) : value,
+  )
+  @IsInt({ message: `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}` })
+  @InRange(1, PAGE_LIMIT_MAX)
+  limit?: number;
 
   @ApiPropertyOptional({
     description: '`nextCursor` of the previous page. Pages stay stable while events are added.',
@@ -59,6 +118,13 @@ export class ActivityFilterDto {
 
 /** The same filters without userId, which is in the path of /v1/users/{userId}/activities. */
 export class UserActivityFilterDto extends OmitType(ActivityFilterDto, ['userId'] as const) {}
+
+/** The path of /v1/users/{userId}/activities. */
+export class UserPathDto {
+  @ApiProperty({ example: 'user123' })
+  @IsUserId()
+  userId!: string;
+}
 
 export class KafkaCoordinatesDto {
   @ApiProperty({ example: 'user-activity-logs' }) topic!: string;

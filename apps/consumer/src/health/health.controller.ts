@@ -1,10 +1,10 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { HealthCheckFilter, KafkaHealthIndicator } from '@app/platform';
-import { KafkaClients } from '../ingestion/kafka-clients';
-import { ConsumerGroupHealthIndicator } from './group.health';
-import { MongoHealthIndicator } from './mongo.health';
+import { MongoHealthIndicator } from '@app/activity-store';
+import { ConsumerGroupHealthIndicator } from '@app/ingestion';
+import { KafkaHealthIndicator } from '@app/kafka-admin';
+import { HealthCheckFilter } from '@app/platform';
 
 // Below the 5 s an orchestrator usually allows a probe, so a hanging dependency answers 503, not a timeout.
 const CHECK_TIMEOUT_MS = 2000;
@@ -19,7 +19,6 @@ export class HealthController {
     private readonly kafka: KafkaHealthIndicator,
     private readonly group: ConsumerGroupHealthIndicator,
     private readonly mongo: MongoHealthIndicator,
-    private readonly clients: KafkaClients,
   ) {}
 
   /** Liveness: the process serves HTTP. Never depends on Kafka or the database. */
@@ -34,7 +33,7 @@ export class HealthController {
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
-      () => this.kafka.isHealthy('kafka', this.clients.admin, CHECK_TIMEOUT_MS),
+      () => this.kafka.isHealthy('kafka', CHECK_TIMEOUT_MS),
       () => this.group.isHealthy('consumerGroup'),
       () => this.mongo.isHealthy('mongodb', CHECK_TIMEOUT_MS),
     ]);

@@ -10,13 +10,13 @@ import {
   EVENT_EXAMPLES,
   ONE_EVENT_ERRORS,
 } from './activities.examples';
-import { ActivityIngestService } from './activity-ingest.service';
+import { ActivityIntakeService } from './activity-intake.service';
 
 @ApiTags('activities')
 @ApiConsumes('application/json')
 @Controller('v1/activities')
 export class ActivitiesController {
-  constructor(private readonly ingest: ActivityIngestService) {}
+  constructor(private readonly intake: ActivityIntakeService) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
@@ -28,7 +28,7 @@ export class ActivitiesController {
   })
   @ApiProblems(...ONE_EVENT_ERRORS)
   publishOne(@Body() body: unknown, @Req() req: FastifyRequest): Promise<AcceptedEventDto> {
-    return this.ingest.ingestOne(body, String(req.id));
+    return this.intake.ingestOne(body, String(req.id));
   }
 
   @Post('batch')
@@ -43,6 +43,6 @@ export class ActivitiesController {
   })
   @ApiProblems(...BATCH_ERRORS)
   publishBatch(@Body() body: unknown, @Req() req: FastifyRequest): Promise<BatchAcceptedDto> {
-    return this.ingest.ingestBatch(body, String(req.id));
+    return this.intake.ingestBatch(body, String(req.id));
   }
 }

@@ -2,35 +2,46 @@ import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { PRODUCER_CLIENT_ID } from '@app/contracts';
 import {
+  KafkaModuleOptions,
   KafkaSettings,
-  envBool,
-  envCsv,
-  envInt,
-  parseEnv,
   ValueFormatSettings,
+  kafkaEnvSchema,
   toKafkaSettings,
   toValueFormatSettings,
+  valueFormatEnvSchema,
 } from '@app/kafka-admin';
-import { SecuritySettings, appEnvSchema, toSecuritySettings } from '@app/platform';
+import {
+  PlatformOptions,
+  SecuritySettings,
+  baseEnvSchema,
+  envActivityTypes,
+  envBool,
+  envInt,
+  parseEnv,
+  toSecuritySettings,
+} from '@app/platform';
 
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
-const schema = appEnvSchema.extend({
-  PRODUCER_API_HOST: z.string().optional().default('0.0.0.0'),
-  PRODUCER_API_PORT: envInt(3000, 0, 65535),
-  PRODUCER_CLIENT_ID: z.string().min(1).optional().default(PRODUCER_CLIENT_ID),
-  PRODUCER_COMPRESSION: z.enum(COMPRESSIONS).optional().default('gzip'),
-  /** Broker-side dedup of producer retries (exactly one copy per send); off only for old brokers. */
-  PRODUCER_IDEMPOTENT: envBool(true),
-  /** Longest a request waits for the broker's acknowledgement before answering 503. */
-  PRODUCER_SEND_TIMEOUT_MS: envInt(5000, 100, 120_000),
-  HTTP_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
-  BATCH_MAX_EVENTS: envInt(500, 1, 10_000),
-  /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
-  BATCH_MAX_BYTES: envInt(900 * 1024, 1024, 64 * 1024 * 1024),
-  ACTIVITY_TYPES_EXTRA: envCsv([]),
-});
+const schema = baseEnvSchema
+  .merge(kafkaEnvSchema)
+  .merge(valueFormatEnvSchema)
+  .extend({
+    PRODUCER_API_HOST: z.string().optional().default('0.0.0.0'),
+    PRODUCER_API_PORT: envInt(3000, 0, 65535),
+    PRODUCER_CLIENT_ID: z.string().min(1).optional().default(PRODUCER_CLIENT_ID),
+    PRODUCER_COMPRESSION: z.enum(COMPRESSIONS).optional().default('gzip'),
+    /** Broker-side dedup of producer retries (exactly one copy per send); off only for old brokers. */
+    PRODUCER_IDEMPOTENT: envBool(true),
+    /** Longest a request waits for the broker's acknowledgement before answering 503. */
+    PRODUCER_SEND_TIMEOUT_MS: envInt(5000, 100, 120_000),
+    HTTP_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
+    BATCH_MAX_EVENTS: envInt(500, 1, 10_000),
+    /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
+    BATCH_MAX_BYTES: envInt(900 * 1024, 1024, 64 * 1024 * 1024),
+    ACTIVITY_TYPES_EXTRA: envActivityTypes(),
+  });
 
 /** The producer-api's configuration, validated once at boot (CONVENTIONS.md, habit 3). */
 export class ProducerApiConfig {
@@ -56,6 +67,25 @@ export class ProducerApiConfig {
     /** KAFKA_VALUE_FORMAT and its schema registry. */
     readonly values: ValueFormatSettings,
   ) {}
+
+  get platform(): PlatformOptions {
+    return {
+      logLevel: this.logLevel,
+      http: { bodyLimitBytes: this.http.bodyLimitBytes },
+      security: this.security,
+    };
+  }
+
+  /** The API starts without Kafka (unready): topics are provisioned on the first connect. */
+  get kafkaModule(): KafkaModuleOptions {
+    return {
+      connection: this.kafka.connection,
+      clientId: `${this.producer.clientId}-admin`,
+      topics: this.kafka.topics,
+      provisioning: this.kafka.provisionTopics ? 'first-use' : 'off',
+      valueFormat: this.values,
+    };
+  }
 }
 
 export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApiConfig {

@@ -1,8 +1,8 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { HealthCheckFilter, KafkaHealthIndicator } from '@app/platform';
-import { ActivityPublisher } from '../activities/activity.publisher';
+import { KafkaHealthIndicator } from '@app/kafka-admin';
+import { HealthCheckFilter } from '@app/platform';
 
 const KAFKA_CHECK_TIMEOUT_MS = 2000;
 
@@ -14,7 +14,6 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly kafka: KafkaHealthIndicator,
-    private readonly publisher: ActivityPublisher,
   ) {}
 
   /** Liveness: the process serves HTTP. Never depends on Kafka. */
@@ -28,8 +27,6 @@ export class HealthController {
   @Get(['ready', ''])
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.kafka.isHealthy('kafka', this.publisher.admin, KAFKA_CHECK_TIMEOUT_MS),
-    ]);
+    return this.health.check([() => this.kafka.isHealthy('kafka', KAFKA_CHECK_TIMEOUT_MS)]);
   }
 }

@@ -5,7 +5,7 @@ import {
   kafkaEnvSchema,
   toKafkaSettings,
 } from '../config/kafka.config';
-import { parseEnv } from '../config/env';
+import { parseEnv } from '@app/platform';
 import { CliIo } from './output';
 
 export const CLI_CLIENT_ID = 'eyego-kafka-admin';

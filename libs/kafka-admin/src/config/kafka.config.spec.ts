@@ -1,4 +1,4 @@
-import { parseEnv } from './env';
+import { parseEnv } from '@app/platform';
 import { buildKafkaConfig, kafkaEnvSchema, toKafkaSettings } from './kafka.config';
 
 const settings = (env: Record<string, string>) => toKafkaSettings(parseEnv(kafkaEnvSchema, env));

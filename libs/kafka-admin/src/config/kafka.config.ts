@@ -8,7 +8,7 @@ import {
   TopicSpecs,
   resolveTopicSpecs,
 } from '@app/contracts';
-import { envBool, envCsv, envInt, envOptionalInt } from './env';
+import { envBool, envCsv, envInt, envOptionalInt, invalidConfiguration } from '@app/platform';
 
 const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 
@@ -16,6 +16,7 @@ const topicEnv = (role: string) => ({
   [`KAFKA_TOPIC_${role}_PARTITIONS`]: envOptionalInt(1, 10_000),
   [`KAFKA_TOPIC_${role}_RETENTION_MS`]: envOptionalInt(-1),
   [`KAFKA_TOPIC_${role}_REPLICATION_FACTOR`]: envOptionalInt(1, 10),
+  [`KAFKA_TOPIC_${role}_MIN_INSYNC_REPLICAS`]: envOptionalInt(1, 10),
   [`KAFKA_TOPIC_${role}_CLEANUP_POLICY`]: z
     .enum(['delete', 'compact', 'compact,delete'])
     .optional(),
@@ -44,6 +45,8 @@ export const kafkaEnvSchema = z.object({
     .optional()
     .default(''),
   KAFKA_REPLICATION_FACTOR: envInt(1, 1, 10),
+  /** Default: 2 for topics with replication factor 3 or more, else the broker's default. */
+  KAFKA_MIN_INSYNC_REPLICAS: envOptionalInt(1, 10),
   KAFKA_PROVISION_TOPICS: envBool(true),
   ...topicEnv('ACTIVITY'),
   ...topicEnv('DLQ'),
@@ -80,8 +83,8 @@ const ROLE_ENV: Record<TopicRole, string> = {
 /** Typed Kafka settings from parsed env; throws naming the variable when SASL is half set. */
 export function toKafkaSettings(env: KafkaEnv): KafkaSettings {
   if (env.KAFKA_SASL_MECHANISM && (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD)) {
-    throw new Error(
-      'Invalid configuration (environment variables):\n  - KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set',
+    throw invalidConfiguration(
+      'KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set',
     );
   }
   const values = env as unknown as Record<string, number | CleanupPolicy | undefined>;
@@ -91,6 +94,7 @@ export function toKafkaSettings(env: KafkaEnv): KafkaSettings {
       partitions: values[`KAFKA_TOPIC_${name}_PARTITIONS`] as number | undefined,
       retentionMs: values[`KAFKA_TOPIC_${name}_RETENTION_MS`] as number | undefined,
       replicationFactor: values[`KAFKA_TOPIC_${name}_REPLICATION_FACTOR`] as number | undefined,
+      minInsyncReplicas: values[`KAFKA_TOPIC_${name}_MIN_INSYNC_REPLICAS`] as number | undefined,
       cleanupPolicy: values[`KAFKA_TOPIC_${name}_CLEANUP_POLICY`] as CleanupPolicy | undefined,
     };
     perTopic[role] = Object.fromEntries(Object.entries(own).filter(([, v]) => v !== undefined));
@@ -124,6 +128,7 @@ export function toKafkaSettings(env: KafkaEnv): KafkaSettings {
     topics: resolveTopicSpecs({
       prefix: env.KAFKA_TOPIC_PREFIX,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+      minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
       perTopic,
     }),
     provisionTopics: env.KAFKA_PROVISION_TOPICS,

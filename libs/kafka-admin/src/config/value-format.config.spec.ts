@@ -1,5 +1,5 @@
 import { AvroCodec, JsonCodec } from '@app/contracts';
-import { parseEnv } from './env';
+import { parseEnv } from '@app/platform';
 import {
   createValueCodec,
   toValueFormatSettings,

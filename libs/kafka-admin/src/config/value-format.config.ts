@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidConfiguration } from '@app/platform';
 import {
   ACTIVITY_EVENT_AVRO_SCHEMA,
   AvroCodec,
@@ -47,13 +48,13 @@ export function toValueFormatSettings(env: ValueFormatEnv): ValueFormatSettings 
     return { format: 'avro', registry: { kind: 'static', id: env.SCHEMA_REGISTRY_STATIC_ID } };
   }
   if (!env.SCHEMA_REGISTRY_URL) {
-    throw new Error(
-      'Invalid configuration (environment variables):\n  - SCHEMA_REGISTRY_URL / SCHEMA_REGISTRY_STATIC_ID: one is required when KAFKA_VALUE_FORMAT=avro',
+    throw invalidConfiguration(
+      'SCHEMA_REGISTRY_URL / SCHEMA_REGISTRY_STATIC_ID: one is required when KAFKA_VALUE_FORMAT=avro',
     );
   }
   if (env.SCHEMA_REGISTRY_PASSWORD !== undefined && env.SCHEMA_REGISTRY_USERNAME === undefined) {
-    throw new Error(
-      'Invalid configuration (environment variables):\n  - SCHEMA_REGISTRY_USERNAME: required when SCHEMA_REGISTRY_PASSWORD is set',
+    throw invalidConfiguration(
+      'SCHEMA_REGISTRY_USERNAME: required when SCHEMA_REGISTRY_PASSWORD is set',
     );
   }
   return {

@@ -1,4 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
+import { KafkaAdmin } from '../admin/kafka-admin';
 
 export interface PartitionLag {
   topic: string;
@@ -36,4 +38,14 @@ export async function readGroupLag(
     }
   }
   return rows.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+/** readGroupLag with the app's admin client. */
+@Injectable()
+export class LagReader {
+  constructor(private readonly admin: KafkaAdmin) {}
+
+  async read(groupId: string, topics: readonly string[]): Promise<PartitionLag[]> {
+    return readGroupLag(await this.admin.connect(), groupId, topics);
+  }
 }

@@ -34,6 +34,9 @@ const DYNAMIC_TOPIC_CONFIG = 1;
 const desiredConfigs = (spec: TopicSpec): Record<string, string> => ({
   'retention.ms': String(spec.retentionMs),
   'cleanup.policy': spec.cleanupPolicy,
+  ...(spec.minInsyncReplicas !== undefined
+    ? { 'min.insync.replicas': String(spec.minInsyncReplicas) }
+    : {}),
 });
 
 /**
@@ -121,7 +124,11 @@ export class TopicProvisioner {
       report.changes.push({
         topic: spec.name,
         action: 'created',
-        detail: `${spec.partitions} partitions, RF ${spec.replicationFactor}, retention.ms ${spec.retentionMs}, cleanup.policy ${spec.cleanupPolicy}`,
+        detail:
+          `${spec.partitions} partitions, RF ${spec.replicationFactor}, retention.ms ${spec.retentionMs}, cleanup.policy ${spec.cleanupPolicy}` +
+          (spec.minInsyncReplicas !== undefined
+            ? `, min.insync.replicas ${spec.minInsyncReplicas}`
+            : ''),
       });
     }
     return created;

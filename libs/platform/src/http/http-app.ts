@@ -6,19 +6,12 @@ import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { registerRequestLogging } from '../logging/request-logging';
 import { applySecurity } from '../security/apply-security';
 import { answerWrongMethodWith405 } from './method-not-allowed';
-import { SecuritySettings } from '../security/security.config';
+import { ConfigurationError } from '../config/env';
+import { PLATFORM_OPTIONS } from '../platform.module';
 import { clientErrorAsProblem, frameworkErrorAsProblem } from './framework-errors';
 import { useStrictJsonBodies } from './json-body';
-import { OpenApiInfo } from './openapi';
-import { ProblemFilter, toProblem } from './problem.filter';
-
-export interface HttpAppOptions extends OpenApiInfo {
-  /** Largest accepted request body; fastify answers 413 above it. */
-  bodyLimitBytes: number;
-  logLevel: LogLevel;
-  /** API keys, rate limit, CORS (security headers are always on). */
-  security: SecuritySettings;
-}
+import { toProblem } from './problem.filter';
+import { TrustedProxies } from './trusted-proxies';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -34,34 +27,42 @@ export function createJsonLogger(level: LogLevel): ConsoleLogger {
  * A Nest application on Fastify with the behaviour both services share: request ids, body limits,
  * JSON bodies only (415 otherwise), security (headers, CORS, rate limit, API keys), problem+json
  * for every error (including those raised by Fastify before Nest sees the request), JSON logs
- * and graceful shutdown.
+ * and graceful shutdown. The module must import PlatformModule: every setting comes from its
+ * options, i.e. from the app's one validated configuration.
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
-  options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
+  const proxies = new TrustedProxies();
   const adapter = new FastifyAdapter({
-    bodyLimit: options.bodyLimitBytes,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     // Client addresses (rate limit, logs) come from X-Forwarded-For only via configured proxies.
-    trustProxy: options.security.trustProxy.length > 0 ? options.security.trustProxy : false,
+    trustProxy: proxies.trusts,
     // Errors raised before routing (a URL that is not valid percent-encoding, a path parameter
     // over the length limit) or by Node's HTTP parser are problem+json too.
     frameworkErrors: frameworkErrorAsProblem,
     clientErrorHandler: clientErrorAsProblem,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
-    logger: createJsonLogger(options.logLevel),
-    bufferLogs: false,
+    // Nest's own start-up lines wait for the configured JSON logger (below). When the app cannot
+    // be built (a configuration error) they are dropped: main prints the reason alone.
+    bufferLogs: true,
+    autoFlushLogs: false,
+    // A configuration error rejects here (and main exits 1 with the message); Nest would abort.
+    abortOnError: false,
     // Nest would add a form-urlencoded parser; JSON (fastify's own parser) is the only body type.
     bodyParser: false,
   });
+  const options = app.get(PLATFORM_OPTIONS);
+  app.useLogger(createJsonLogger(options.logLevel));
+  app.flushLogs();
+  proxies.configure(options.security.trustProxy);
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only (text/plain would otherwise reach validation as a string): anything else is a 415.
-  useStrictJsonBodies(fastify);
+  useStrictJsonBodies(fastify, options.http.bodyLimitBytes);
   const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));
@@ -75,7 +76,6 @@ export async function createHttpApp(
   await applySecurity(app, options.security);
   answerWrongMethodWith405(fastify);
   registerRequestLogging(fastify, { maskIps: options.security.maskIps });
-  app.useGlobalFilters(new ProblemFilter());
   closeGracefullyOnSignals(app, shutdown);
   return app;
 }
@@ -110,4 +110,14 @@ function closeGracefullyOnSignals(
       });
     });
   }
+}
+
+/**
+ * What main prints when the app cannot start: a configuration error is the user's to fix and is
+ * shown as its message alone (it names the variables); anything else is a bug or an outage, shown
+ * with its stack.
+ */
+export function startupFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error instanceof ConfigurationError ? error.message : (error.stack ?? error.message);
 }

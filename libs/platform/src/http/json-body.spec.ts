@@ -7,7 +7,7 @@ describe('useStrictJsonBodies', () => {
 
   beforeAll(async () => {
     app = Fastify();
-    useStrictJsonBodies(app);
+    useStrictJsonBodies(app, 1024 * 1024);
     app.setErrorHandler((error: FastifyError, _request, reply) => {
       const coded = error instanceof CodedError ? error : undefined;
       void reply.status(coded ? 400 : (error.statusCode ?? 500)).send({

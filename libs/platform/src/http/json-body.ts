@@ -20,11 +20,13 @@ function protoKeys(value: unknown, path = ''): string[] {
  * with U+FFFD, and each failure says what is wrong. JSON.parse makes `__proto__` an own key
  * (no pollution); such keys are still rejected, naming where they are.
  */
-export function useStrictJsonBodies(fastify: FastifyInstance): void {
+export function useStrictJsonBodies(fastify: FastifyInstance, bodyLimitBytes: number): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'buffer' },
+    // The body limit lives here, not in the server's options: the server is built before the
+    // app's configuration is read, and JSON is the only body type there is.
+    { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
     (_request, body: Buffer, done) => {
       if (body.length === 0) return done(malformed('the body is empty; send a JSON value'));
       let text: string;

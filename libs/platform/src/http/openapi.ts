@@ -108,3 +108,15 @@ export function buildOpenApiDocument(app: INestApplication, info: OpenApiInfo): 
 export function setupSwagger(app: INestApplication, document: OpenAPIObject): void {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
+
+/**
+ * `main.js --write-openapi <file>`: the app writes its document to the file and exits without
+ * being initialised, so no broker or database is contacted (scripts/openapi.ts).
+ */
+export const WRITE_OPENAPI_FLAG = '--write-openapi';
+
+/** The file given after WRITE_OPENAPI_FLAG, or null when the app is to run. */
+export function openApiOutputFile(argv: readonly string[]): string | null {
+  const at = argv.indexOf(WRITE_OPENAPI_FLAG);
+  return at >= 0 && argv[at + 1] ? argv[at + 1] : null;
+}

@@ -40,35 +40,37 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** consumer: outcome = stored | duplicate | dead_lettered | retried. */
+  /** Ingestion engine, per consumer group: outcome = stored | duplicate | dead_lettered | retried. */
   readonly eventsConsumed = new Counter({
     name: `${PREFIX}events_consumed_total`,
-    help: 'Records handled by the consumer, by outcome',
-    labelNames: ['outcome'] as const,
+    help: 'Records handled by the consumer, by outcome and consumer group',
+    labelNames: ['outcome', 'group'] as const,
     registers: [this.registry],
   });
   readonly flushSize = new Histogram({
     name: `${PREFIX}consumer_flush_size`,
-    help: 'Documents written per database flush',
+    help: 'Documents written per database flush, by consumer group',
+    labelNames: ['group'] as const,
     buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2000],
     registers: [this.registry],
   });
   readonly flushDuration = new Histogram({
     name: `${PREFIX}consumer_flush_duration_seconds`,
-    help: 'Latency of one database flush (bulk insert)',
+    help: 'Latency of one database flush (bulk insert), by consumer group',
+    labelNames: ['group'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
   readonly consumerLag = new Gauge({
     name: `${PREFIX}consumer_lag`,
     help: 'Records behind the end of the partition (end offset - committed offset) for the group',
-    labelNames: ['topic', 'partition'] as const,
+    labelNames: ['topic', 'partition', 'group'] as const,
     registers: [this.registry],
   });
   readonly dlqRecords = new Counter({
     name: `${PREFIX}dlq_records_total`,
     help: 'Records written to the dead-letter topic, by error code',
-    labelNames: ['code'] as const,
+    labelNames: ['code', 'group'] as const,
     registers: [this.registry],
   });
 

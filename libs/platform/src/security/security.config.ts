@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBool, envCsv, envInt, parseEnv } from '@app/kafka-admin';
+import { envBool, envCsv, envInt, invalidConfiguration, parseEnv } from '../config/env';
 
 /** API protection shared by both apps (issue 7): keys, rate limit, CORS. */
 export interface SecuritySettings {
@@ -45,8 +45,8 @@ export type SecurityEnv = z.output<typeof securityEnvSchema>;
 export function toSecuritySettings(env: SecurityEnv, nodeEnv: string): SecuritySettings {
   const auth = env.API_AUTH ?? (nodeEnv === 'production' || env.API_KEYS.length > 0 ? 'on' : 'off');
   if (auth === 'on' && env.API_KEYS.length === 0) {
-    throw new Error(
-      'Invalid configuration (environment variables):\n  - API_KEYS: required when API keys are on (the default with NODE_ENV=production); set API_AUTH=off to run without them',
+    throw invalidConfiguration(
+      'API_KEYS: required when API keys are on (the default with NODE_ENV=production); set API_AUTH=off to run without them',
     );
   }
   return {

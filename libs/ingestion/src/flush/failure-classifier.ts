@@ -1,0 +1,19 @@
+import type { FailureKind } from '../sink/activity-sink';
+
+const KAFKA_TRANSIENT =
+  /KafkaJS(Connection|Request|NumberOfRetriesExceeded|Timeout|BrokerNotFound|LockTimeout|NoBrokerAvailable)/;
+
+/**
+ * What any sink's failure means when the sink does not say: broker trouble, refused or reset
+ * connections and timeouts are transient (the input is fine; retrying will succeed), anything else
+ * is unclassified. Sinks refine it with their own store's error codes (ActivitySink.classify).
+ */
+export function classifyCommonFailure(error: unknown): FailureKind {
+  if (error instanceof Error) {
+    if (KAFKA_TRANSIENT.test(error.name) || (error as { retriable?: boolean }).retriable === true)
+      return 'transient';
+    if (/timed? ?out|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/i.test(error.message))
+      return 'transient';
+  }
+  return 'other';
+}

@@ -1,0 +1,62 @@
+import { DynamicModule, InjectionToken, LogLevel, Module, ModuleMetadata } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthCheckLogger } from './health/health-check.logger';
+import { ProblemFilter } from './http/problem.filter';
+import { MetricsModule } from './metrics/metrics.module';
+import { SecuritySettings } from './security/security.config';
+import { ProblemValidationPipe } from './validation/problem-validation.pipe';
+
+/** What the platform needs of an app's validated configuration. */
+export interface PlatformOptions {
+  logLevel: LogLevel;
+  http: {
+    /** Largest accepted request body; 413 PAYLOAD_TOO_LARGE above it. */
+    bodyLimitBytes: number;
+  };
+  /** API keys, rate limit, CORS, trusted proxies, IP masking (security headers are always on). */
+  security: SecuritySettings;
+}
+
+/** The platform options of the running app (read by createHttpApp once the app is built). */
+export const PLATFORM_OPTIONS: InjectionToken<PlatformOptions> = Symbol('PLATFORM_OPTIONS');
+
+export interface PlatformModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: InjectionToken[];
+  useFactory: (...args: never[]) => PlatformOptions | Promise<PlatformOptions>;
+}
+
+/**
+ * What every HTTP app of the pipeline shares, as providers so that `Test.createTestingModule`
+ * gets them too: the problem+json filter (APP_FILTER), the validation pipe (APP_PIPE), metrics
+ * (GET /metrics and HTTP series), Terminus with structured health logs, and the platform options
+ * (body limit, security, log level) that createHttpApp applies to the HTTP server.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    return PlatformModule.forRootAsync({ useFactory: () => options });
+  }
+
+  static forRootAsync(options: PlatformModuleAsyncOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        ...(options.imports ?? []),
+        MetricsModule,
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: HealthCheckLogger }),
+      ],
+      providers: [
+        {
+          provide: PLATFORM_OPTIONS,
+          inject: options.inject ?? [],
+          useFactory: options.useFactory as (...args: unknown[]) => PlatformOptions,
+        },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useClass: ProblemValidationPipe },
+      ],
+      exports: [PLATFORM_OPTIONS, MetricsModule, TerminusModule],
+    };
+  }
+}
