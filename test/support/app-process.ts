@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './infra';
 import { APP_NODE_OPTIONS } from '../../scripts/runtime/app-node-options';
 
-export type AppName = 'producer-api' | 'consumer';
+export type AppName = 'producer-api' | 'consumer' | 'daily-activity';
+
+/** Each app's entry in the build and the variable that sets its HTTP port. */
+const APPS: Record<AppName, { main: string[]; portVar: string }> = {
+  'producer-api': { main: ['apps', 'producer-api'], portVar: 'PRODUCER_API_PORT' },
+  consumer: { main: ['apps', 'consumer'], portVar: 'CONSUMER_PORT' },
+  // The example app of README "Extending" (examples/daily-activity).
+  'daily-activity': { main: ['examples', 'daily-activity'], portVar: 'DAILY_ACTIVITY_PORT' },
+};
 
 /** Where the built apps are; E2E_DIST_DIR lets parallel work trees use their own build. */
 export const DIST_DIR = process.env.E2E_DIST_DIR ?? join(REPO_ROOT, 'dist');
@@ -91,9 +99,9 @@ export class AppProcess {
 
   private spawnChild(): void {
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    const portVar = this.name === 'producer-api' ? 'PRODUCER_API_PORT' : 'CONSUMER_PORT';
+    const { main, portVar } = APPS[this.name];
     this.exitCode = null;
-    this.child = spawn(process.execPath, [join(DIST_DIR, 'apps', this.name, 'src', 'main.js')], {
+    this.child = spawn(process.execPath, [join(DIST_DIR, ...main, 'src', 'main.js')], {
       cwd: this.options.cwd ?? REPO_ROOT,
       env: {
         ...process.env,

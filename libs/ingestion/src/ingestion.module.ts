@@ -81,7 +81,9 @@ export class IngestionModule {
           useFactory: (o: IngestionOptions, kafka: KafkaModuleOptions) =>
             o.topic ?? kafka.topics.activity.name,
         },
-        { provide: ACTIVITY_SINK, useExisting: options.sink },
+        typeof options.sink === 'object' && 'useClass' in options.sink
+          ? { provide: ACTIVITY_SINK, useClass: options.sink.useClass }
+          : { provide: ACTIVITY_SINK, useExisting: options.sink },
         ...rules,
         {
           provide: ANALYTICS_RULES,
@@ -107,6 +109,7 @@ export class IngestionModule {
         ConsumerGroupHealthIndicator,
       ],
       exports: [
+        ACTIVITY_SINK,
         INGESTION_OPTIONS,
         INGESTION_TOPIC,
         IngestionKafkaServer,

@@ -43,6 +43,12 @@ export interface IngestionOptions {
   fetchMaxBytesPerPartition: number;
   fetchMaxBytes: number;
   retry: RetrySettings;
+  /**
+   * Longest one sink write may take before it counts as a transient failure and is retried (the
+   * sink must take a repeated write of an eventId as a duplicate anyway). Heartbeats continue
+   * meanwhile, so a slow store never costs the group its membership.
+   */
+  sinkWriteTimeoutMs: number;
   /** On SIGTERM: how long buffered records may take to be stored and committed. */
   shutdownFlushTimeoutMs: number;
   /** Refresh of the consumer-lag gauge; 0 turns it off. */
@@ -67,6 +73,7 @@ export const DEFAULT_INGESTION: Omit<IngestionOptions, 'groupId' | 'clientId'> =
     backoffMaxMs: 300_000,
     backoffSteps: 3,
   },
+  sinkWriteTimeoutMs: 30_000,
   shutdownFlushTimeoutMs: 10_000,
   lagIntervalMs: 10_000,
 };
@@ -78,9 +85,11 @@ export interface IngestionModuleAsyncOptions extends Pick<ModuleMetadata, 'impor
   useFactory: (...args: never[]) => IngestionOptions | Promise<IngestionOptions>;
   /**
    * Where the events go: the token of a provider available to the module, e.g. a repository that
-   * a module in `imports` exports (`imports: [ActivityStoreModule], sink: ActivityRepository`).
+   * a module in `imports` exports (`imports: [ActivityStoreModule], sink: ActivityRepository`),
+   * or `{ useClass }` for a sink the module creates itself, with `imports` in its reach (the app
+   * then injects it as ACTIVITY_SINK).
    */
-  sink: InjectionToken<ActivitySink>;
+  sink: InjectionToken<ActivitySink> | { useClass: Type<ActivitySink> };
   /** Analytics rules, instantiated by dependency injection (their own providers may be injected). */
   analyticsRules?: Type<AnalyticsRule>[];
 }

@@ -1,8 +1,17 @@
 import type { InjectionToken, ModuleMetadata } from '@nestjs/common';
 import { type KafkaConfig, logLevel } from 'kafkajs';
 import type { TopicSpecs } from '@app/contracts';
-import { KafkaConnectionSettings, buildKafkaConfig } from './config/kafka.config';
-import { ValueFormatSettings } from './config/value-format.config';
+import {
+  KafkaConnectionSettings,
+  KafkaEnv,
+  buildKafkaConfig,
+  toKafkaSettings,
+} from './config/kafka.config';
+import {
+  ValueFormatEnv,
+  ValueFormatSettings,
+  toValueFormatSettings,
+} from './config/value-format.config';
 import { kafkaLogCreator } from './logging/kafka-log-creator';
 
 /**
@@ -43,5 +52,22 @@ export function kafkaClientConfig(options: KafkaModuleOptions, clientId: string)
     ...buildKafkaConfig(options.connection, clientId),
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator,
+  };
+}
+
+/** KafkaModuleOptions from variables parsed with kafkaEnvSchema and valueFormatEnvSchema. */
+export function kafkaModuleOptionsOf(
+  env: KafkaEnv & Partial<ValueFormatEnv>,
+  own: { clientId: string; provisioning: 'bootstrap' | 'first-use' },
+): KafkaModuleOptions {
+  const { connection, topics, provisionTopics } = toKafkaSettings(env);
+  return {
+    connection,
+    topics,
+    clientId: own.clientId,
+    provisioning: provisionTopics ? own.provisioning : 'off',
+    ...(env.KAFKA_VALUE_FORMAT
+      ? { valueFormat: toValueFormatSettings(env as ValueFormatEnv) }
+      : {}),
   };
 }

@@ -4,7 +4,9 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthCheckLogger } from './health/health-check.logger';
 import { ProblemFilter } from './http/problem.filter';
 import { MetricsModule } from './metrics/metrics.module';
-import { SecuritySettings } from './security/security.config';
+import { z } from 'zod';
+import { baseEnvSchema } from './config/app-env';
+import { SecuritySettings, toSecuritySettings } from './security/security.config';
 import { ProblemValidationPipe } from './validation/problem-validation.pipe';
 
 /** What the platform needs of an app's validated configuration. */
@@ -59,4 +61,16 @@ export class PlatformModule {
       exports: [PLATFORM_OPTIONS, MetricsModule, TerminusModule],
     };
   }
+}
+
+/** PlatformOptions from variables parsed with baseEnvSchema (plus the app's body limit). */
+export function platformOptionsOf(
+  env: z.output<typeof baseEnvSchema>,
+  bodyLimitBytes: number,
+): PlatformOptions {
+  return {
+    logLevel: env.LOG_LEVEL,
+    http: { bodyLimitBytes },
+    security: toSecuritySettings(env, env.NODE_ENV),
+  };
 }

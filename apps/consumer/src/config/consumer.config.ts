@@ -66,6 +66,8 @@ const schema = baseEnvSchema
     CONSUMER_RETRY_BACKOFF_MAX_MS: envInt(300_000, 1, 3_600_000),
     // Backoff steps an unclassified failure gets after the immediate retries, before the DLQ.
     CONSUMER_RETRY_BACKOFF_STEPS: envInt(3, 0, 50),
+    // A database write that takes longer is retried as a transient failure (heartbeats go on).
+    CONSUMER_SINK_WRITE_TIMEOUT_MS: envInt(30_000, 100, 600_000),
     CONSUMER_SHUTDOWN_FLUSH_TIMEOUT_MS: envInt(10_000, 0, 120_000),
     CONSUMER_LAG_INTERVAL_MS: envInt(10_000, 0, 3_600_000),
     ANALYTICS_ENABLED: envBool(true),
@@ -147,6 +149,7 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
         backoffMaxMs: e.CONSUMER_RETRY_BACKOFF_MAX_MS,
         backoffSteps: e.CONSUMER_RETRY_BACKOFF_STEPS,
       },
+      sinkWriteTimeoutMs: e.CONSUMER_SINK_WRITE_TIMEOUT_MS,
       shutdownFlushTimeoutMs: e.CONSUMER_SHUTDOWN_FLUSH_TIMEOUT_MS,
       lagIntervalMs: e.CONSUMER_LAG_INTERVAL_MS,
       ...(e.ANALYTICS_ENABLED

@@ -229,3 +229,44 @@ describe('BatchFlusher', () => {
     expect(t.commits).toEqual(['14']);
   });
 });
+
+describe('BatchFlusher with a sink that hangs', () => {
+  it('heartbeats while a write runs, gives it up after the timeout and retries it as transient', async () => {
+    jest.useFakeTimers();
+    try {
+      let calls = 0;
+      let beats = 0;
+      const write = (docs: readonly IngestedActivity[]) => {
+        calls += 1;
+        if (calls === 1) return new Promise<SinkWriteResult>(() => undefined);
+        return Promise.resolve({ stored: docs.map((_, i) => i), duplicates: [], failed: [] });
+      };
+      const commits: string[] = [];
+      const port = {
+        commit: (_t: string, _p: number, next: string) => Promise.resolve(void commits.push(next)),
+        pause: () => undefined,
+        resume: () => undefined,
+        heartbeat: () => Promise.resolve(void (beats += 1)),
+      } as unknown as ConsumerHandle;
+      const options = { ...OPTIONS, sinkWriteTimeoutMs: 10_000, heartbeatIntervalMs: 1000 };
+      const flusher = new BatchFlusher(
+        options,
+        { write },
+        { publish: () => Promise.resolve() } as unknown as DlqPublisher,
+        port,
+        new Metrics(),
+        { forward: () => undefined } as unknown as AnalyticsForwarder,
+      );
+      flusher.clock = new FakeClock();
+      const buffer = new PartitionBuffer('t', 0, () => Promise.resolve(), 500, 50);
+      const done = flusher.flush(buffer, [event(0)]);
+      await jest.advanceTimersByTimeAsync(10_001);
+      await done;
+      expect(beats).toBeGreaterThanOrEqual(9);
+      expect(calls).toBe(2);
+      expect(commits).toEqual(['1']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import {
   FailureKind,
   IngestedActivity,
   SinkFailure,
+  SinkWriteResult,
 } from '../sink/activity-sink';
 import { ConsumerHandle } from '../transport/consumer-handle';
 import { classifyCommonFailure } from './failure-classifier';
@@ -27,6 +28,14 @@ class EventsFailed extends Error {
   ) {
     super(reason);
     this.name = 'EventsFailed';
+  }
+}
+
+/** A sink write that did not answer in time (IngestionOptions.sinkWriteTimeoutMs). */
+export class SinkWriteTimeout extends Error {
+  constructor(ms: number) {
+    super(`the sink did not answer within ${ms} ms`);
+    this.name = 'SinkWriteTimeout';
   }
 }
 
@@ -158,7 +167,7 @@ export class BatchFlusher {
           },
         },
         async () => {
-          const outcome = await this.sink.write(todo.map((e) => e.doc));
+          const outcome = await this.write(todo.map((e) => e.doc));
           for (const i of outcome.stored) stored.push(todo[i].doc);
           for (const i of outcome.duplicates) duplicates.push(todo[i]);
           if (outcome.failed.length === 0) return;
@@ -189,8 +198,36 @@ export class BatchFlusher {
     return { stored, duplicates, failures };
   }
 
+  /**
+   * One sink call, bounded, with heartbeats while it runs: kafkajs only heartbeats between
+   * records, and a store that hangs past the session timeout would otherwise cost the membership
+   * (found with a FerretDB bulk write that never answered).
+   */
+  private async write(docs: IngestedActivity[]): Promise<SinkWriteResult> {
+    const ms = this.options.sinkWriteTimeoutMs;
+    let deadline: NodeJS.Timeout | undefined;
+    const beats = setInterval(
+      () => void this.consumer.heartbeat(),
+      Math.max(100, this.options.heartbeatIntervalMs),
+    );
+    try {
+      const call = this.sink.write(docs);
+      call.catch(() => undefined); // given up on below, it may still settle
+      return await Promise.race([
+        call,
+        new Promise<never>((_, reject) => {
+          deadline = setTimeout(() => reject(new SinkWriteTimeout(ms)), ms);
+        }),
+      ]);
+    } finally {
+      clearInterval(beats);
+      clearTimeout(deadline);
+    }
+  }
+
   /** The sink's word on a failed call, else the engine's (network and Kafka errors are transient). */
   private classify(error: unknown): FailureKind {
+    if (error instanceof SinkWriteTimeout) return 'transient';
     return this.sink.classify?.(error) ?? classifyCommonFailure(error);
   }
 

@@ -1,3 +1,4 @@
+import { DLQ_HEADERS } from '@app/contracts';
 import { DlqReader, DlqRecord, DlqSelection, dlqCodeOf } from '../dlq/dlq.reader';
 import { CommandError } from './args';
 import { CliContext } from './context';
@@ -23,11 +24,20 @@ export async function readWithProgress(
   });
 }
 
+/** The consumer group that dead-lettered the record (null for records older than the header). */
+export const dlqGroupOf = (r: DlqRecord): string | null =>
+  r.headers[DLQ_HEADERS.consumerGroup] ?? null;
+
+/** `--code C` and `--group G` of list and replay. */
+export const matches = (r: DlqRecord, code?: string, group?: string): boolean =>
+  (!code || dlqCodeOf(r) === code) && (!group || dlqGroupOf(r) === group);
+
 export const summarize = (r: DlqRecord) => ({
   partition: r.partition,
   offset: r.offset,
   deadLetteredAt: r.timestamp,
   code: dlqCodeOf(r) ?? null,
+  group: dlqGroupOf(r),
   eventId:
     typeof r.envelope?.eventId === 'string' ? r.envelope.eventId : (r.headers.eventId ?? null),
   key: r.key,

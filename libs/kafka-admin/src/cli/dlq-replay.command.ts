@@ -1,9 +1,9 @@
 import { CompressionTypes } from 'kafkajs';
-import { DlqRecord, dlqCodeOf } from '../dlq/dlq.reader';
+import { DlqRecord } from '../dlq/dlq.reader';
 import { ReplayRecord, toReplayRecord } from '../dlq/dlq.replay';
 import { ParsedArgs, UsageError, parseCommandArgs, parseRecordRef, stringFlag } from './args';
 import { CliContext } from './context';
-import { readWithProgress, summarize } from './dlq-common';
+import { matches, readWithProgress, summarize } from './dlq-common';
 import { json, renderTable } from './output';
 
 const BATCH = 500;
@@ -16,10 +16,13 @@ interface Replay {
 /**
  * Puts selected DLQ records back on the main topic, byte for byte, keeping their key and eventId:
  * the consumer's deduplication then makes a replay (or a repeated one) store each event once.
+ * `--group G` selects what one consumer group dead-lettered; the replayed record reaches every
+ * group again, and groups that had stored it count it as a duplicate.
  */
 export async function replayCommand(ctx: CliContext, argv: readonly string[]): Promise<void> {
   const args = parseCommandArgs(argv, {
     code: { type: 'string' },
+    group: { type: 'string' },
     offsets: { type: 'string' },
     all: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
@@ -44,8 +47,8 @@ export async function replayCommand(ctx: CliContext, argv: readonly string[]): P
   if (ready.length > 0)
     ctx.io.out(
       renderTable(
-        ['PARTITION', 'OFFSET', 'CODE', 'EVENT-ID', 'KEY'],
-        result.records.map((r) => [r.partition, r.offset, r.code, r.eventId, r.key]),
+        ['PARTITION', 'OFFSET', 'CODE', 'GROUP', 'EVENT-ID', 'KEY'],
+        result.records.map((r) => [r.partition, r.offset, r.code, r.group, r.eventId, r.key]),
       ),
     );
   for (const s of result.skipped)
@@ -58,13 +61,14 @@ async function select(
   args: ParsedArgs,
 ): Promise<{ ready: Replay[]; skipped: DlqRecord[] }> {
   const code = stringFlag(args, 'code');
+  const group = stringFlag(args, 'group');
   const offsets = stringFlag(args, 'offsets');
-  if (!code && !offsets && !args.flags.all)
-    throw new UsageError('dlq replay needs a selection: --code C, --offsets p:o,... or --all');
+  if (!code && !group && !offsets && !args.flags.all)
+    throw new UsageError(
+      'dlq replay needs a selection: --code C, --group G, --offsets p:o,... or --all',
+    );
   const refs = offsets?.split(',').map(parseRecordRef);
-  const selected = (await readWithProgress(ctx, { refs })).filter(
-    (r) => !code || dlqCodeOf(r) === code,
-  );
+  const selected = (await readWithProgress(ctx, { refs })).filter((r) => matches(r, code, group));
   const now = new Date();
   const dlqTopic = ctx.settings.topics.deadLetter.name;
   const ready: Replay[] = [];

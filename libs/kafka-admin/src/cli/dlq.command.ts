@@ -1,4 +1,3 @@
-import { dlqCodeOf } from '../dlq/dlq.reader';
 import {
   CommandError,
   ParsedArgs,
@@ -10,13 +9,13 @@ import {
   stringFlag,
 } from './args';
 import { CliContext } from './context';
-import { readWithProgress, summarize } from './dlq-common';
+import { matches, readWithProgress, summarize } from './dlq-common';
 import { replayCommand } from './dlq-replay.command';
 import { json, renderTable, truncate } from './output';
 
-export const DLQ_USAGE = `kafka-admin dlq list [--code C] [--since ISO] [--until ISO] [--limit N]
+export const DLQ_USAGE = `kafka-admin dlq list [--code C] [--group G] [--since ISO] [--until ISO] [--limit N]
 kafka-admin dlq inspect <partition>:<offset>
-kafka-admin dlq replay (--code C | --offsets p:o,... | --all) [--dry-run]`;
+kafka-admin dlq replay (--code C | --group G | --offsets p:o,... | --all) [--dry-run]`;
 
 export async function dlqCommand(ctx: CliContext, argv: readonly string[]): Promise<void> {
   const [sub, ...rest] = argv;
@@ -42,11 +41,12 @@ export async function dlqCommand(ctx: CliContext, argv: readonly string[]): Prom
 
 async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const code = stringFlag(args, 'code');
+  const group = stringFlag(args, 'group');
   const since = dateFlag(args, 'since');
   const until = dateFlag(args, 'until');
   const limit = intFlag(args, 'limit', 1);
   const records = (await readWithProgress(ctx, { since }))
-    .filter((r) => !code || dlqCodeOf(r) === code)
+    .filter((r) => matches(r, code, group))
     .filter((r) => !since || Date.parse(r.timestamp) >= since.getTime())
     .filter((r) => !until || Date.parse(r.timestamp) < until.getTime())
     .slice(0, limit);
@@ -55,12 +55,13 @@ async function list(ctx: CliContext, args: ParsedArgs): Promise<void> {
   if (rows.length === 0) return ctx.io.out('no matching DLQ records');
   ctx.io.out(
     renderTable(
-      ['PARTITION', 'OFFSET', 'DEAD-LETTERED-AT', 'CODE', 'EVENT-ID', 'KEY', 'MESSAGE'],
+      ['PARTITION', 'OFFSET', 'DEAD-LETTERED-AT', 'CODE', 'GROUP', 'EVENT-ID', 'KEY', 'MESSAGE'],
       rows.map((r) => [
         r.partition,
         r.offset,
         r.deadLetteredAt,
         r.code,
+        r.group,
         r.eventId,
         r.key,
         truncate(r.message ?? '', 60),
