@@ -57,7 +57,10 @@ module.exports = {
   boundaries: [
     ...libBlocks,
     ...appBlocks,
-    restrict(['examples/**/*.ts'], [noApps('An example uses the libs only, like any other app.')]),
+    restrict(
+      ['examples/**/*.ts', 'docs/**/*.ts'],
+      [noApps('An example uses the libs only, like any other app.')],
+    ),
     restrict(
       ['scripts/**/*.ts'],
       [noApps('Scripts use the libs or run the built apps; they never import app code.')],
