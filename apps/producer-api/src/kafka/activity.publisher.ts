@@ -64,6 +64,11 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
    * awaited: without it the app still starts (not ready) and connects later.
    */
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.producer.idempotent) {
+      this.logger.warn({
+        msg: 'PRODUCER_IDEMPOTENT=false: the broker no longer drops the copies of a retried send, so Kafka may hold an event twice (the consumer still stores it once, by eventId)',
+      });
+    }
     await this.codec.prepare();
     this.connectInBackground();
   }

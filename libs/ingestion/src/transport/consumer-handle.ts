@@ -41,11 +41,17 @@ export class ConsumerHandle {
     });
     consumer.on(CRASH, ({ payload }) => {
       this.membership.markLeft('crashed', payload.error.message);
-      this.logger.error({
-        msg: 'consumer crashed',
+      // kafkajs restarts after a retriable error (a coordinator still loading at boot, a broker
+      // restart); otherwise IngestionKafkaServer starts a new consumer. Neither loses records.
+      const line = {
+        msg: payload.restart
+          ? 'consumer stopped on a retriable error; kafkajs restarts it'
+          : 'consumer stopped; starting a new one',
         error: payload.error.message,
         restart: payload.restart,
-      });
+      };
+      if (payload.restart) this.logger.log(line);
+      else this.logger.warn(line);
     });
     consumer.on(DISCONNECT, () => this.membership.markLeft('disconnected'));
     consumer.on(STOP, () => this.membership.markLeft('stopped'));

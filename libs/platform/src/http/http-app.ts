@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, DynamicModule, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { registerRequestLogging } from '../logging/request-logging';
 import { applySecurity } from '../security/apply-security';
 import { answerWrongMethodWith405 } from './method-not-allowed';
@@ -10,7 +9,6 @@ import { ConfigurationError } from '../config/env';
 import { PLATFORM_OPTIONS } from '../platform.module';
 import { clientErrorAsProblem, frameworkErrorAsProblem } from './framework-errors';
 import { useStrictJsonBodies } from './json-body';
-import { toProblem } from './problem.filter';
 import { TrustedProxies } from './trusted-proxies';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -69,10 +67,8 @@ export async function createHttpApp(
     // While closing, answers end their keep-alive connection so the server can finish closing.
     if (shutdown.closing) void reply.header('connection', 'close');
   });
-  fastify.setErrorHandler((error, request, reply) => {
-    const { problem, headers } = toProblem(error, String(request.id), request.url);
-    void reply.status(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
-  });
+  // Errors Fastify raises itself (body limits, parsers) reach Nest's error handler, which Nest
+  // installs at init, and from it the ProblemFilter (APP_FILTER): problem+json like the rest.
   await applySecurity(app, options.security);
   answerWrongMethodWith405(fastify);
   registerRequestLogging(fastify, { maskIps: options.security.maskIps });
