@@ -115,6 +115,21 @@ async function sinkPhase(s: Stack): Promise<void> {
   await stopConsumer(s, 'drain');
 }
 
+/** A second producer-api with transactions on, for one measurement (the first one idles). */
+async function withTransactionalApi<T>(s: Stack, run: (url: string) => Promise<T>): Promise<T> {
+  const api = await BenchApp.start('producer-api', s.config, {
+    ...s.env,
+    PRODUCER_TRANSACTIONS: 'on',
+    PRODUCER_TRANSACTIONAL_ID: `bench-${s.config.runId}`,
+  });
+  try {
+    await batchMax(api.url, s.config.batch.size, s.config.batch.connections, 5); // warm-up
+    return await run(api.url);
+  } finally {
+    await api.stop();
+  }
+}
+
 /** HTTP ingest and its baselines, with no consumer running (it would share the two cores). */
 async function ingestPhase(s: Stack): Promise<void> {
   const { config: c, results: r, producer: api } = s;
@@ -141,6 +156,10 @@ async function ingestPhase(s: Stack): Promise<void> {
     `  ${r.singleMax.requestsPerSec.toFixed(0)} req/s; batch POST ${c.batch.size}/req, ${c.batch.connections} connections`,
   );
   r.batch = await batchMax(api.url, c.batch.size, c.batch.connections, c.batch.seconds);
+  progress(`  ${r.batch.eventsPerSec.toFixed(0)} ev/s; the same with PRODUCER_TRANSACTIONS=on`);
+  r.batchTxn = await withTransactionalApi(s, (url) =>
+    batchMax(url, c.batch.size, c.batch.connections, c.batch.seconds),
+  );
   for (const w of s.watches) w.endPhase('ingest');
   progress(
     `  ${r.batch.eventsPerSec.toFixed(0)} ev/s; raw kafkajs baselines (1/send and ${c.batch.size}/send)`,

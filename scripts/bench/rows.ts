@@ -12,6 +12,8 @@ export interface Results {
   singleMax?: HttpLoadResult;
   rawSingle?: ProduceResult;
   batch?: HttpLoadResult;
+  /** The batch phase against a producer-api with PRODUCER_TRANSACTIONS=on. */
+  batchTxn?: HttpLoadResult;
   rawBatch?: ProduceResult;
   perf?: PerfResult;
   backlog?: ProduceResult;
@@ -81,6 +83,19 @@ function ingestRows(c: BenchConfig, r: Results): Row[] {
       }),
     );
   }
+  const { batchTxn } = r;
+  if (batch && batchTxn)
+    out.push(
+      row({
+        section: 'Ingest',
+        metric: `batch POST with transactions on (one per produce call; p99 ${batchTxn.p99Ms} ms)`,
+        value: batchTxn.eventsPerSec,
+        unit: 'ev/s',
+        baseline: { name: 'transactions off', value: batch.eventsPerSec },
+        target: '≥ 80 % of off',
+        status: judge(batchTxn.non2xx === 0 && batchTxn.eventsPerSec >= 0.8 * batch.eventsPerSec),
+      }),
+    );
   if (batch && perf)
     out.push(
       row({

@@ -103,6 +103,8 @@ export class BenchApp {
       env: {
         ...process.env,
         ...this.env,
+        // The bench runs what it configures, whatever .env a developer keeps in the repo.
+        ENV_FILE: join(this.config.rootDir, '.infra', 'bench-uses-no-env-file'),
         PRODUCER_API_HOST: '127.0.0.1',
         CONSUMER_HOST: '127.0.0.1',
         [portVar]: String(this.port),

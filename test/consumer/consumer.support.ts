@@ -100,7 +100,11 @@ export async function readTopic(
     brokers: [brokers],
     logLevel: logLevel.NOTHING,
   });
-  const consumer = kafka.consumer({ groupId: `e2e-reader-${Date.now()}-${Math.random()}` });
+  // read_committed, as every reader of the pipeline: a transaction's records or none of them.
+  const consumer = kafka.consumer({
+    groupId: `e2e-reader-${Date.now()}-${Math.random()}`,
+    readUncommitted: false,
+  });
   const records: RawRecord[] = [];
   await consumer.connect();
   try {

@@ -22,7 +22,11 @@ export async function readTopic(
     brokers: [brokers],
     logLevel: logLevel.NOTHING,
   });
-  const consumer = kafka.consumer({ groupId: `e2e-reader-${randomBytes(4).toString('hex')}` });
+  // read_committed, as every reader of the pipeline: a transaction's records or none of them.
+  const consumer = kafka.consumer({
+    groupId: `e2e-reader-${randomBytes(4).toString('hex')}`,
+    readUncommitted: false,
+  });
   const records: TopicRecord[] = [];
   await consumer.connect();
   try {

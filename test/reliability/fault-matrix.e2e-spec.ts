@@ -21,6 +21,8 @@ describe(`fault matrix (${profile} profile)`, () => {
     expect(row?.lost).toBe(0);
     expect(row?.duplicated).toBe(0);
     expect(row?.stored).toBeGreaterThan(0);
+    const fault = FAULTS.find((f) => f.name === name);
+    if (fault?.checkAtomicBatches) expect(row?.partialBatches).toBe(0);
   });
 
   it('really broke something: the broker outage refused requests with 503', () => {

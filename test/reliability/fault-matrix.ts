@@ -39,6 +39,8 @@ export const PROFILES: Record<'short' | 'full', Profile> = {
 
 export interface FaultRow {
   fault: string;
+  /** Transactional rows: batches a read_committed reader sees in part (must be 0). */
+  partialBatches?: number;
   acknowledged: number;
   stored: number;
   deadLettered: number;
@@ -64,6 +66,10 @@ interface Fault {
   outage(profile: Profile): number;
   /** What shows recovery: the API acknowledging again, or the consumer storing again. */
   recoveredWhen: 'acknowledged' | 'stored';
+  /** Extra app environment for this row (e.g. transactions on). */
+  env?: Record<string, string>;
+  /** Count, with a read_committed reader, the batches on the topic in part (transactions). */
+  checkAtomicBatches?: boolean;
 }
 
 const restartApp = async (run: Run, old: AppProcess): Promise<AppProcess> =>
@@ -93,6 +99,17 @@ export const FAULTS: Fault[] = [
   },
   {
     name: 'kill -9 producer-api',
+    inject: (run) => run.producer.stop('SIGKILL'),
+    heal: async (run) => void (run.producer = await restartApp(run, run.producer)),
+    outage: (p) => p.appOutageMs,
+    recoveredWhen: 'acknowledged',
+  },
+  {
+    // Transactions: a batch cut by the crash is aborted (the restarted instance's InitProducerId
+    // with the same transactional id aborts what was left open), so readers see it whole or not.
+    name: 'kill -9 producer-api (transactions on)',
+    env: { PRODUCER_TRANSACTIONS: 'on', PRODUCER_TRANSACTIONAL_ID: 'fault-matrix-api' },
+    checkAtomicBatches: true,
     inject: (run) => run.producer.stop('SIGKILL'),
     heal: async (run) => void (run.producer = await restartApp(run, run.producer)),
     outage: (p) => p.appOutageMs,
@@ -136,7 +153,10 @@ async function deadLetteredIds(run: Run): Promise<Set<string>> {
   const remaining = ends.filter((e) => BigInt(e.high) > BigInt(e.low)).length;
   const ids = new Set<string>();
   if (remaining === 0) return ids;
-  const consumer = kafka.consumer({ groupId: `${run.iso.prefix}fault-matrix-dlq-${Date.now()}` });
+  const consumer = kafka.consumer({
+    groupId: `${run.iso.prefix}fault-matrix-dlq-${Date.now()}`,
+    readUncommitted: false,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: run.iso.dlqTopic, fromBeginning: true });
   const done = new Set<number>();
@@ -213,7 +233,12 @@ async function runFault(
   index: number,
 ): Promise<FaultRow> {
   const iso = isolatedEnv(`fm${index}`);
-  const env = { ...iso.env, ...infra.appEnv(iso.dbName), PRODUCER_SEND_TIMEOUT_MS: '3000' };
+  const env = {
+    ...iso.env,
+    ...infra.appEnv(iso.dbName),
+    PRODUCER_SEND_TIMEOUT_MS: '3000',
+    ...(fault.env ?? {}),
+  };
   const run: Run = {
     infra,
     iso,
@@ -279,7 +304,49 @@ async function measureFault(
     refusedRequests: result.refused + result.errors,
     recoverSeconds:
       recoveredAt === undefined ? null : Math.round((recoveredAt - healStarted) / 100) / 10,
+    ...(fault.checkAtomicBatches
+      ? { partialBatches: await partialBatches(run, profile.batchSize) }
+      : {}),
   };
+}
+
+/**
+ * Batches a read_committed reader sees in part: every record of the topic, counted per batch id
+ * (records of the same eventId once). With transactions each batch is 0 or `size` records.
+ */
+async function partialBatches(run: Run, size: number): Promise<number> {
+  const kafka = new Kafka({
+    brokers: [run.infra.brokers],
+    clientId: 'fault-matrix',
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({
+    groupId: `${run.iso.prefix}fault-matrix-batches-${Date.now()}`,
+    readUncommitted: false,
+  });
+  const seen = new Map<string, Set<string>>();
+  let lastAt = Date.now();
+  await consumer.connect();
+  await consumer.subscribe({ topic: run.iso.topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      lastAt = Date.now();
+      const value = JSON.parse(message.value?.toString() ?? '{}') as {
+        eventId?: string;
+        metadata?: { batch?: string };
+      };
+      const batch = value.metadata?.batch;
+      if (!batch || !value.eventId) return;
+      const ids = seen.get(batch) ?? new Set<string>();
+      ids.add(value.eventId);
+      seen.set(batch, ids);
+    },
+  });
+  // Until the topic has been quiet for 3 s (read_committed stops at the last stable offset).
+  const started = Date.now();
+  while (Date.now() - lastAt < 3000 && Date.now() - started < 60_000) await sleep(250);
+  await consumer.disconnect();
+  return [...seen.values()].filter((ids) => ids.size !== size).length;
 }
 
 export function formatTable(rows: FaultRow[]): string {
@@ -292,6 +359,7 @@ export function formatTable(rows: FaultRow[]): string {
     'duplicated',
     'refused req',
     'recover s',
+    'partial batches',
   ];
   const body = rows.map((r) => [
     r.fault,
@@ -302,6 +370,7 @@ export function formatTable(rows: FaultRow[]): string {
     r.duplicated,
     r.refusedRequests,
     r.recoverSeconds ?? '-',
+    r.partialBatches ?? '-',
   ]);
   const widths = head.map((h, i) =>
     Math.max(h.length, ...body.map((row) => String(row[i]).length)),

@@ -27,6 +27,7 @@ export interface LoadOptions {
 export class SteadyLoad {
   private running = false;
   private seq = 0;
+  private batches = 0;
   private readonly ackTimes: number[] = [];
   private loops: Promise<void>[] = [];
   readonly result: LoadResult;
@@ -61,13 +62,16 @@ export class SteadyLoad {
   }
 
   private async sendBatch(): Promise<void> {
+    this.batches += 1;
+    // The batch id lets a reader check that a batch is on the topic whole or not at all.
+    const batch = `${this.options.idPrefix}-b${this.batches}`;
     const events = Array.from({ length: this.options.batchSize }, () => {
       this.seq += 1;
       return {
         eventId: `${this.options.idPrefix}-${String(this.seq).padStart(8, '0')}`,
         userId: `fm-user-${this.seq % this.options.users}`,
         activityType: 'page_view',
-        metadata: { seq: this.seq },
+        metadata: { seq: this.seq, batch },
       };
     });
     try {

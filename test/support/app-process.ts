@@ -108,6 +108,11 @@ export class AppProcess {
         NODE_ENV: 'test',
         ...this.env,
         [portVar]: String(this.port),
+        // A developer's own .env in the repo must not change what a test runs with; tests that
+        // test the .env path give the app a working directory of their own.
+        ...(this.options.cwd
+          ? {}
+          : { ENV_FILE: join(REPO_ROOT, '.infra', 'tests-use-no-env-file') }),
         KAFKAJS_NO_PARTITIONER_WARNING: '1',
         // Builds outside the repo (E2E_DIST_DIR) still resolve the repo's packages.
         NODE_PATH: join(REPO_ROOT, 'node_modules'),

@@ -38,6 +38,8 @@ export function ingestionTransportOptions(
       allowAutoTopicCreation: false,
       maxBytesPerPartition: options.fetchMaxBytesPerPartition,
       maxBytes: options.fetchMaxBytes,
+      // Only committed records (the producer-api may write in transactions): set, not assumed.
+      readUncommitted: false,
     },
     // Offsets are committed by the engine after the write, never automatically.
     run: { autoCommit: false, partitionsConsumedConcurrently: options.partitionsConcurrently },

@@ -1,10 +1,25 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, HttpStatus, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ActivityEventDto } from '@app/contracts';
 import { ApiProblems } from '@app/platform';
-import { AcceptedEventDto, BatchAcceptedDto, BatchRequestDto } from './activities.dto';
 import {
+  AcceptedEventDto,
+  BatchAcceptedDto,
+  BatchQueryDto,
+  BatchRequestDto,
+  PartialBatchResultDto,
+} from './activities.dto';
+import {
+  BATCH_ANSWER_EXAMPLES,
   BATCH_ERRORS,
   BATCH_EXAMPLES,
   EVENT_EXAMPLES,
@@ -34,15 +49,29 @@ export class ActivitiesController {
   @Post('batch')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
-    summary: 'Publish up to BATCH_MAX_EVENTS events in one produce request, all or none',
+    summary:
+      'Publish up to BATCH_MAX_EVENTS events in one produce request: all or none, or per event (mode=partial)',
   })
   @ApiBody({ type: BatchRequestDto, examples: BATCH_EXAMPLES })
+  @ApiExtraModels(BatchAcceptedDto, PartialBatchResultDto)
   @ApiAcceptedResponse({
-    type: BatchAcceptedDto,
-    description: 'Kafka acknowledged every event; one result per event, in request order.',
+    description:
+      'atomic: Kafka acknowledged every event, one result per event in request order. partial: every valid event was acknowledged; `results` has one outcome per event (accepted with its coordinates, or rejected with its code and errors).',
+    // anyOf: an all-accepted partial answer also has the atomic answer's shape.
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(BatchAcceptedDto) },
+        { $ref: getSchemaPath(PartialBatchResultDto) },
+      ],
+    },
+    examples: BATCH_ANSWER_EXAMPLES,
   })
   @ApiProblems(...BATCH_ERRORS)
-  publishBatch(@Body() body: unknown, @Req() req: FastifyRequest): Promise<BatchAcceptedDto> {
-    return this.intake.ingestBatch(body, String(req.id));
+  publishBatch(
+    @Body() body: unknown,
+    @Query() query: BatchQueryDto,
+    @Req() req: FastifyRequest,
+  ): Promise<BatchAcceptedDto | PartialBatchResultDto> {
+    return this.intake.ingestBatch(body, String(req.id), query.mode);
   }
 }

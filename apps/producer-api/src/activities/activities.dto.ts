@@ -1,10 +1,27 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ActivityEventDto } from '@app/contracts';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { ActivityEventDto, ErrorCode } from '@app/contracts';
+import { FieldIssueDto } from '@app/platform';
+import { BATCH_MODES, BatchMode } from './activity-intake.service';
+
+/** The batch endpoint's query, through the global ValidationPipe. */
+export class BatchQueryDto {
+  @ApiPropertyOptional({
+    enum: BATCH_MODES,
+    default: 'atomic',
+    description:
+      '`atomic`: all events or none (one invalid event rejects the batch). `partial`: the valid events are published, each invalid one is answered with its index, code and field errors.',
+  })
+  @IsOptional()
+  @IsIn(BATCH_MODES)
+  mode?: BatchMode;
+}
 
 export class BatchRequestDto {
   @ApiProperty({
     type: [ActivityEventDto],
-    description: 'Events to publish, all or none (default max 500).',
+    description:
+      'Events to publish (default max 500): all or none, or per event with mode=partial.',
   })
   events!: ActivityEventDto[];
 }
@@ -23,4 +40,36 @@ export class AcceptedEventDto {
 export class BatchAcceptedDto {
   @ApiProperty({ type: [AcceptedEventDto], description: 'One entry per event, in request order.' })
   results!: AcceptedEventDto[];
+}
+
+export class AcceptedOutcomeDto extends AcceptedEventDto {
+  @ApiProperty({ example: 0, description: 'Position of the event in the request.' }) index!: number;
+  @ApiProperty({ enum: ['accepted'] }) status!: 'accepted';
+}
+
+export class RejectedOutcomeDto {
+  @ApiProperty({ example: 1, description: 'Position of the event in the request.' }) index!: number;
+  @ApiProperty({ enum: ['rejected'] }) status!: 'rejected';
+  @ApiProperty({ enum: ErrorCode, example: ErrorCode.VALIDATION_ERROR }) code!: ErrorCode;
+  @ApiProperty({ example: 'activityType: Invalid activity type' }) message!: string;
+  @ApiProperty({ type: [FieldIssueDto] }) errors!: FieldIssueDto[];
+}
+
+@ApiExtraModels(AcceptedOutcomeDto, RejectedOutcomeDto)
+export class PartialBatchResultDto {
+  @ApiProperty({ example: 497, description: 'Events published (acknowledged by Kafka).' })
+  accepted!: number;
+  @ApiProperty({ example: 3, description: 'Events refused; nothing of them was published.' })
+  rejected!: number;
+  @ApiProperty({
+    description: 'One outcome per event, in request order.',
+    type: 'array',
+    items: {
+      oneOf: [
+        { $ref: '#/components/schemas/AcceptedOutcomeDto' },
+        { $ref: '#/components/schemas/RejectedOutcomeDto' },
+      ],
+    },
+  })
+  results!: (AcceptedOutcomeDto | RejectedOutcomeDto)[];
 }

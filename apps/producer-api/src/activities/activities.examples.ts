@@ -35,6 +35,70 @@ export const BATCH_EXAMPLES: ExamplesObject = {
       ],
     },
   },
+  partial: {
+    summary: 'With ?mode=partial, the second event (unknown type) is refused, the others published',
+    value: {
+      events: [
+        { userId: 'user123', activityType: 'login' },
+        { userId: 'user123', activityType: 'teleport' },
+        { userId: 'user456', activityType: 'page_view', metadata: { path: '/pricing' } },
+      ],
+    },
+  },
+};
+
+export const BATCH_ANSWER_EXAMPLES: Record<string, { summary: string; value: unknown }> = {
+  atomic: {
+    summary: 'mode=atomic (default): every event acknowledged',
+    value: {
+      results: [
+        {
+          eventId: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7',
+          topic: 'user-activity-logs',
+          partition: 1,
+          offset: '41',
+        },
+        {
+          eventId: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W8',
+          topic: 'user-activity-logs',
+          partition: 0,
+          offset: '17',
+        },
+      ],
+    },
+  },
+  partial: {
+    summary: 'mode=partial: two acknowledged, one refused',
+    value: {
+      accepted: 2,
+      rejected: 1,
+      results: [
+        {
+          index: 0,
+          status: 'accepted',
+          eventId: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7',
+          topic: 'user-activity-logs',
+          partition: 1,
+          offset: '42',
+        },
+        {
+          index: 1,
+          status: 'rejected',
+          code: ErrorCode.VALIDATION_ERROR,
+          message: 'activityType: Invalid activity type',
+          errors: [{ field: 'activityType', message: 'Invalid activity type', rule: 'isIn' }],
+        },
+        {
+          index: 2,
+          status: 'accepted',
+          eventId: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W9',
+          topic: 'user-activity-logs',
+          partition: 0,
+          offset: '18',
+        },
+      ],
+    },
+  },
 };
 
 const badIp: ProblemExample = {

@@ -167,4 +167,38 @@ describe('ActivityIntakeService', () => {
     publisher.failWith = new TypeError('bug');
     await expect(service.ingestOne(event('a'), 'r')).rejects.toThrow(TypeError);
   });
+
+  it('in partial mode publishes the valid events in one call and answers each invalid one by index', async () => {
+    const answer = await service.ingestBatch(
+      {
+        events: [
+          event('a', { eventId: 'partial-id-1' }),
+          event('b', { activityType: 'teleport' }),
+          event('c', { eventId: 'partial-id-1' }),
+        ],
+      },
+      'r',
+      'partial',
+    );
+    expect(publisher.calls).toHaveLength(1);
+    expect(publisher.calls[0].map((r) => r.key)).toEqual(['a']);
+    expect(answer).toMatchObject({
+      accepted: 1,
+      rejected: 2,
+      results: [
+        { index: 0, status: 'accepted', eventId: 'partial-id-1', partition: 0, offset: '0' },
+        { index: 1, status: 'rejected', code: ErrorCode.VALIDATION_ERROR },
+        { index: 2, status: 'rejected', errors: [expect.objectContaining({ rule: 'unique' })] },
+      ],
+    });
+  });
+
+  it('in partial mode answers 400 when no event is valid, publishing nothing', async () => {
+    const error = await rejection(
+      service.ingestBatch({ events: [event('a', { activityType: 'teleport' })] }, 'r', 'partial'),
+    );
+    expect(error.code).toBe(ErrorCode.VALIDATION_ERROR);
+    expect(error.issues).toEqual([expect.objectContaining({ field: 'events[0].activityType' })]);
+    expect(publisher.calls).toHaveLength(0);
+  });
 });

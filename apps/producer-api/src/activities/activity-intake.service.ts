@@ -12,6 +12,7 @@ import {
 import { Metrics } from '@app/platform';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ActivityPublisher, BrokerUnavailableError } from '../kafka/activity.publisher';
+import { checkBatchBytes, duplicateIds, invalid, readBatchEvents } from './batch-request';
 
 export interface AcceptedEvent {
   eventId: string;
@@ -20,6 +21,33 @@ export interface AcceptedEvent {
   offset: string;
 }
 
+/** POST /v1/activities/batch?mode=…: atomic (all or none, the default) or partial. */
+export const BATCH_MODES = ['atomic', 'partial'] as const;
+export type BatchMode = (typeof BATCH_MODES)[number];
+
+export interface RejectedEvent {
+  index: number;
+  status: 'rejected';
+  code: ErrorCode;
+  message: string;
+  errors: FieldIssue[];
+}
+export type EventOutcome = (AcceptedEvent & { index: number; status: 'accepted' }) | RejectedEvent;
+
+export interface PartialBatchResult {
+  accepted: number;
+  rejected: number;
+  /** One per event, in request order. */
+  results: EventOutcome[];
+}
+
+const rejected = (
+  index: number,
+  code: ErrorCode,
+  message: string,
+  errors: FieldIssue[],
+): RejectedEvent => ({ index, status: 'rejected', code, message, errors });
+
 type Valid = Extract<ValidationOutcome, { ok: true }>;
 
 const SOURCE = 'api';
@@ -27,9 +55,6 @@ export const RETRY_AFTER_SECONDS = 5;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const invalid = (message: string, issues: FieldIssue[]) =>
-  new CodedError(ErrorCode.VALIDATION_ERROR, message, issues);
 
 /** The intake use case: validate, build the Kafka records, publish, report coordinates. */
 @Injectable()
@@ -53,7 +78,23 @@ export class ActivityIntakeService {
     });
   }
 
-  ingestBatch(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
+  ingestBatch(
+    body: unknown,
+    requestId: string,
+    mode?: 'atomic',
+  ): Promise<{ results: AcceptedEvent[] }>;
+  ingestBatch(body: unknown, requestId: string, mode: 'partial'): Promise<PartialBatchResult>;
+  ingestBatch(
+    body: unknown,
+    requestId: string,
+    mode?: BatchMode,
+  ): Promise<{ results: AcceptedEvent[] } | PartialBatchResult>;
+  ingestBatch(
+    body: unknown,
+    requestId: string,
+    mode: BatchMode = 'atomic',
+  ): Promise<{ results: AcceptedEvent[] } | PartialBatchResult> {
+    if (mode === 'partial') return this.ingestPartial(body, requestId);
     const events = isPlainObject(body) && Array.isArray(body.events) ? body.events.length : 1;
     return this.counted(events, () => this.ingestAll(body, requestId));
   }
@@ -75,7 +116,7 @@ export class ActivityIntakeService {
 
   /** All or none: one invalid event rejects the batch, with an issue per offending field. */
   private async ingestAll(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
-    const events = this.batchEvents(body);
+    const events = readBatchEvents(body, this.config.http.batchMaxEvents);
     const outcomes = events.map((e) => this.validate(e));
     const issues = outcomes.flatMap((o, i) =>
       o.ok ? [] : o.issues.map((issue) => ({ ...issue, field: prefixed(i, issue.field) })),
@@ -92,62 +133,64 @@ export class ActivityIntakeService {
       );
     }
     const valid = outcomes as Valid[];
-    this.checkBatch(valid);
+    checkBatchBytes(valid, this.config.http.batchMaxBytes);
+    const duplicates = duplicateIds(valid.map((v, index) => ({ index, eventId: v.event.eventId })));
+    if (duplicates.length > 0) {
+      throw invalid(
+        'eventIds must be unique within a batch',
+        duplicates.map((d) => ({ ...d.issue, field: prefixed(d.index, 'eventId') })),
+      );
+    }
     return { results: await this.publish(valid, requestId) };
   }
 
-  private batchEvents(body: unknown): unknown[] {
-    if (!isPlainObject(body)) {
-      throw invalid('the body must be a JSON object with an events array', [
-        { field: '', message: 'must be a JSON object', rule: 'isObject' },
-      ]);
-    }
-    const unknown = Object.keys(body).filter((k) => k !== 'events');
-    if (unknown.length > 0) {
-      throw invalid(
-        `unknown field "${unknown[0]}"`,
-        unknown.map((k) => ({ field: k, message: `unknown field "${k}"`, rule: 'unknownField' })),
-      );
-    }
-    const { events } = body;
-    if (!Array.isArray(events) || events.length === 0) {
-      throw invalid('events must be a non-empty array', [
-        { field: 'events', message: 'must be a non-empty array', rule: 'arrayNotEmpty' },
-      ]);
-    }
-    const max = this.config.http.batchMaxEvents;
-    if (events.length > max) {
-      throw new CodedError(
-        ErrorCode.BATCH_TOO_LARGE,
-        `a batch holds at most ${max} events; got ${events.length}`,
-      );
-    }
-    return events;
-  }
-
-  /** Bytes bound (one produce request must stay under the broker's limit) and unique ids. */
-  private checkBatch(valid: Valid[]): void {
-    const bytes = valid.reduce((sum, v) => sum + v.bytes, 0);
-    const maxBytes = this.config.http.batchMaxBytes;
-    if (bytes > maxBytes) {
-      throw new CodedError(
-        ErrorCode.BATCH_TOO_LARGE,
-        `a batch holds at most ${maxBytes} bytes of events; got ${bytes}`,
-      );
-    }
-    const seen = new Map<string, number>();
-    const duplicates: FieldIssue[] = [];
-    valid.forEach((v, i) => {
-      const first = seen.get(v.event.eventId);
-      if (first === undefined) seen.set(v.event.eventId, i);
-      else
-        duplicates.push({
-          field: prefixed(i, 'eventId'),
-          message: `duplicates events[${first}].eventId`,
-          rule: 'unique',
-        });
+  /**
+   * Partial mode: every valid event is published (in one produce call, so one transaction when
+   * transactions are on), every invalid one answered with its index, code and field errors. A
+   * batch with no valid event at all is a 400, as in atomic mode.
+   */
+  private async ingestPartial(body: unknown, requestId: string): Promise<PartialBatchResult> {
+    const events = readBatchEvents(body, this.config.http.batchMaxEvents);
+    const outcomes = events.map((e) => this.validate(e));
+    const results: EventOutcome[] = [];
+    const valid: { index: number; v: Valid }[] = [];
+    outcomes.forEach((o, index) => {
+      if (o.ok) valid.push({ index, v: o });
+      else results[index] = rejected(index, o.code, o.message, o.issues);
     });
-    if (duplicates.length > 0) throw invalid('eventIds must be unique within a batch', duplicates);
+    const duplicates = duplicateIds(
+      valid.map(({ index, v }) => ({ index, eventId: v.event.eventId })),
+    );
+    for (const d of duplicates) {
+      results[d.index] = rejected(d.index, ErrorCode.VALIDATION_ERROR, d.issue.message, [d.issue]);
+    }
+    const publishable = valid.filter(({ index }) => results[index] === undefined);
+    const refused = results.filter((r): r is RejectedEvent => r?.status === 'rejected');
+    for (const r of refused) this.metrics.eventsProduced.inc({ outcome: 'rejected', code: r.code });
+    if (publishable.length === 0) {
+      throw new CodedError(
+        ErrorCode.VALIDATION_ERROR,
+        `none of the ${events.length} events is valid; none was accepted`,
+        refused.flatMap((r) =>
+          r.errors.map((issue) => ({ ...issue, field: prefixed(r.index, issue.field) })),
+        ),
+      );
+    }
+    const published = await this.counted(publishable.length, () => {
+      checkBatchBytes(
+        publishable.map((p) => p.v),
+        this.config.http.batchMaxBytes,
+      );
+      return this.publish(
+        publishable.map((p) => p.v),
+        requestId,
+      );
+    });
+    published.forEach((p, i) => {
+      const { index } = publishable[i];
+      results[index] = { index, status: 'accepted', ...p };
+    });
+    return { accepted: published.length, rejected: refused.length, results };
   }
 
   private validate(input: unknown): ValidationOutcome {

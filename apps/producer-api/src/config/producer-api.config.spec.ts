@@ -8,6 +8,7 @@ describe('loadProducerApiConfig', () => {
       compression: 'gzip',
       idempotent: true,
       sendTimeoutMs: 5000,
+      transactions: null,
     });
     expect(config.kafka.connection.retry).toEqual({ initialRetryTime: 100, retries: 8 });
     expect(config.http).toMatchObject({ batchMaxEvents: 500, batchMaxBytes: 900 * 1024 });
@@ -20,5 +21,24 @@ describe('loadProducerApiConfig', () => {
       /PRODUCER_COMPRESSION/,
     );
     expect(() => loadProducerApiConfig({ BATCH_MAX_EVENTS: '0' })).toThrow(/BATCH_MAX_EVENTS/);
+  });
+
+  it('turns transactions on with a transactional id per host unless one is given', () => {
+    const byHost = loadProducerApiConfig({ PRODUCER_TRANSACTIONS: 'on' }).producer.transactions;
+    expect(byHost).toEqual({
+      transactionalId: expect.stringMatching(
+        /^eyego-activity-producer-[A-Za-z0-9._-]+$/,
+      ) as unknown,
+      timeoutMs: 10_000,
+      retryMs: 10,
+    });
+    const given = loadProducerApiConfig({
+      PRODUCER_TRANSACTIONS: 'on',
+      PRODUCER_TRANSACTIONAL_ID: 'api-0',
+    }).producer.transactions;
+    expect(given?.transactionalId).toBe('api-0');
+    expect(() =>
+      loadProducerApiConfig({ PRODUCER_TRANSACTIONS: 'on', PRODUCER_IDEMPOTENT: 'false' }),
+    ).toThrow(/PRODUCER_IDEMPOTENT/);
   });
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { PRODUCER_CLIENT_ID } from '@app/contracts';
@@ -17,6 +18,7 @@ import {
   envActivityTypes,
   envBool,
   envInt,
+  invalidConfiguration,
   parseEnv,
   toSecuritySettings,
 } from '@app/platform';
@@ -41,6 +43,21 @@ const schema = baseEnvSchema
     /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
     BATCH_MAX_BYTES: envInt(900 * 1024, 1024, 64 * 1024 * 1024),
     ACTIVITY_TYPES_EXTRA: envActivityTypes(),
+    /** Each produce call one Kafka transaction: a batch is all-or-nothing for every reader. */
+    PRODUCER_TRANSACTIONS: z.enum(['on', 'off']).optional().default('off'),
+    /** Stable per instance; default the client id and host (pod) name. */
+    PRODUCER_TRANSACTIONAL_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, ".", "_" and "-" only')
+      .optional(),
+    /** How long an unfinished transaction (its instance died) holds read_committed readers back. */
+    PRODUCER_TRANSACTION_TIMEOUT_MS: envInt(10_000, 1000, 900_000),
+    /**
+     * First retry of a transactional send. The broker answers CONCURRENT_TRANSACTIONS while the
+     * previous transaction's commit markers are written (a few ms); kafkajs's 100 ms default made
+     * every transaction after the first wait ~300 ms.
+     */
+    PRODUCER_TRANSACTION_RETRY_MS: envInt(10, 1, 1000),
   });
 
 /** The producer-api's configuration, validated once at boot (CONVENTIONS.md, habit 3). */
@@ -61,6 +78,8 @@ export class ProducerApiConfig {
       compression: Compression;
       idempotent: boolean;
       sendTimeoutMs: number;
+      /** Null: one idempotent producer, no transactions (PRODUCER_TRANSACTIONS=off). */
+      transactions: null | { transactionalId: string; timeoutMs: number; retryMs: number };
     },
     readonly activityTypesExtra: string[],
     readonly security: SecuritySettings,
@@ -90,6 +109,11 @@ export class ProducerApiConfig {
 
 export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApiConfig {
   const e = parseEnv(schema, env);
+  if (e.PRODUCER_TRANSACTIONS === 'on' && !e.PRODUCER_IDEMPOTENT) {
+    throw invalidConfiguration(
+      'PRODUCER_TRANSACTIONS=on needs PRODUCER_IDEMPOTENT=true (Kafka transactions are idempotent)',
+    );
+  }
   return new ProducerApiConfig(
     e.NODE_ENV,
     e.LOG_LEVEL,
@@ -106,6 +130,16 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       compression: e.PRODUCER_COMPRESSION,
       idempotent: e.PRODUCER_IDEMPOTENT,
       sendTimeoutMs: e.PRODUCER_SEND_TIMEOUT_MS,
+      transactions:
+        e.PRODUCER_TRANSACTIONS === 'on'
+          ? {
+              transactionalId:
+                e.PRODUCER_TRANSACTIONAL_ID ??
+                `${e.PRODUCER_CLIENT_ID}-${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}`,
+              timeoutMs: e.PRODUCER_TRANSACTION_TIMEOUT_MS,
+              retryMs: e.PRODUCER_TRANSACTION_RETRY_MS,
+            }
+          : null,
     },
     e.ACTIVITY_TYPES_EXTRA,
     toSecuritySettings(e, e.NODE_ENV),

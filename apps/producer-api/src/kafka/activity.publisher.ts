@@ -39,6 +39,7 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
   private metadataCache?: PartitionMetadata[];
   private reconnectTimer?: NodeJS.Timeout;
   private closing = false;
+  private fencingLogged = false;
 
   constructor(
     private readonly config: ProducerApiConfig,
@@ -107,8 +108,20 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     return assignOffsets(messages, acks);
   }
 
+  /** Why this instance cannot publish at all (readiness reports it), or null. */
+  get unavailableReason(): string | null {
+    return this.client.fenced?.message ?? null;
+  }
+
   /** After a failed send the producer's sequence numbers cannot be trusted: start a new one. */
   private renewProducer(error: Error): void {
+    const fenced = this.client.fenced;
+    if (fenced) {
+      // A new producer would fence the other instance in turn: this one stops publishing instead.
+      if (!this.fencingLogged) this.logger.error({ msg: 'producer fenced', error: fenced.message });
+      this.fencingLogged = true;
+      return;
+    }
     this.client.renew();
     this.logger.warn({
       msg: 'produce failed; continuing with a new producer id',

@@ -97,6 +97,7 @@ export class DlqReader {
     const consumer = this.kafka.consumer({
       groupId: `eyego-kafka-admin-reader-${randomBytes(6).toString('hex')}`,
       allowAutoTopicCreation: false,
+      readUncommitted: false,
     });
     const collector = this.collector(ranges, total, onProgress);
     try {

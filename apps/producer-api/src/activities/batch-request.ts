@@ -1,0 +1,65 @@
+import { CodedError, ErrorCode, FieldIssue } from '@app/contracts';
+
+export const invalid = (message: string, issues: FieldIssue[]) =>
+  new CodedError(ErrorCode.VALIDATION_ERROR, message, issues);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The events of a batch body `{"events":[…]}`: an object with a non-empty array, within `max`. */
+export function readBatchEvents(body: unknown, max: number): unknown[] {
+  if (!isPlainObject(body)) {
+    throw invalid('the body must be a JSON object with an events array', [
+      { field: '', message: 'must be a JSON object', rule: 'isObject' },
+    ]);
+  }
+  const unknown = Object.keys(body).filter((k) => k !== 'events');
+  if (unknown.length > 0) {
+    throw invalid(
+      `unknown field "${unknown[0]}"`,
+      unknown.map((k) => ({ field: k, message: `unknown field "${k}"`, rule: 'unknownField' })),
+    );
+  }
+  const { events } = body;
+  if (!Array.isArray(events) || events.length === 0) {
+    throw invalid('events must be a non-empty array', [
+      { field: 'events', message: 'must be a non-empty array', rule: 'arrayNotEmpty' },
+    ]);
+  }
+  if (events.length > max) {
+    throw new CodedError(
+      ErrorCode.BATCH_TOO_LARGE,
+      `a batch holds at most ${max} events; got ${events.length}`,
+    );
+  }
+  return events;
+}
+
+/** One produce request must stay under the broker's message size limit. */
+export function checkBatchBytes(valid: readonly { bytes: number }[], maxBytes: number): void {
+  const bytes = valid.reduce((sum, v) => sum + v.bytes, 0);
+  if (bytes > maxBytes) {
+    throw new CodedError(
+      ErrorCode.BATCH_TOO_LARGE,
+      `a batch holds at most ${maxBytes} bytes of events; got ${bytes}`,
+    );
+  }
+}
+
+/** Events whose eventId an earlier event of the batch has (the first one keeps it). */
+export function duplicateIds(
+  events: readonly { index: number; eventId: string }[],
+): { index: number; issue: FieldIssue }[] {
+  const seen = new Map<string, number>();
+  const duplicates: { index: number; issue: FieldIssue }[] = [];
+  for (const { index, eventId } of events) {
+    const first = seen.get(eventId);
+    if (first === undefined) seen.set(eventId, index);
+    else
+      duplicates.push({
+        index,
+        issue: { field: 'eventId', message: `duplicates events[${first}].eventId`, rule: 'unique' },
+      });
+  }
+  return duplicates;
+}
