@@ -24,6 +24,8 @@ export interface BenchConfig {
     warmUpSeconds: number;
   };
   batch: { size: number; connections: number; seconds: number };
+  /** The spike: batch POSTs offered at `factor` × the measured batch capacity, open loop. */
+  overload: { factor: number; seconds: number; connections: number };
   perfRecords: number;
   sink: { backlog: number; flushSize: number; insertConcurrency: number; timeoutSeconds: number };
   e2e: {
@@ -40,7 +42,7 @@ export interface BenchConfig {
 
 type Sizes = Record<string, number>;
 
-export const PHASES = ['e2e', 'sink', 'ingest'] as const;
+export const PHASES = ['e2e', 'sink', 'ingest', 'overload'] as const;
 export type Phase = (typeof PHASES)[number];
 
 function phases(raw: string | undefined): Phase[] {
@@ -75,6 +77,9 @@ const FULL: Sizes = {
   E2E_SAMPLE_EVERY: 1000,
   E2E_POLL_MS: 20,
   E2E_PROBE_TIMEOUT_SECONDS: 30,
+  OVERLOAD_FACTOR: 5,
+  OVERLOAD_SECONDS: 60,
+  OVERLOAD_CONNECTIONS: 64,
 };
 
 /** Smoke sizes: proves every phase works in about a minute; the figures mean little. */
@@ -90,6 +95,7 @@ const QUICK: Sizes = {
   DRAIN_TIMEOUT_SECONDS: 120,
   E2E_RATE: 500,
   E2E_SECONDS: 5,
+  OVERLOAD_SECONDS: 5,
 };
 
 function flags(argv: readonly string[]): Map<string, string> {
@@ -143,6 +149,11 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       size: num('BATCH_SIZE'),
       connections: num('BATCH_CONNECTIONS'),
       seconds: num('BATCH_SECONDS'),
+    },
+    overload: {
+      factor: num('OVERLOAD_FACTOR'),
+      seconds: num('OVERLOAD_SECONDS'),
+      connections: num('OVERLOAD_CONNECTIONS'),
     },
     perfRecords: num('PERF_RECORDS'),
     sink: {

@@ -12,6 +12,9 @@ export interface HttpLoadResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Open loop only: answers by status, and the p99 of the answers that were not 2xx. */
+  statuses?: Record<string, number>;
+  nonOkP99Ms?: number;
 }
 
 interface LoadOptions {

@@ -15,7 +15,9 @@ import { MongoClient } from 'mongodb';
 import { TOPICS } from '@app/contracts';
 import { BenchConfig, loadBenchConfig } from './config';
 import { endToEnd, steadyLoad, warmUp } from './e2e-latency';
+import { batchBodies, singleBodies } from './events';
 import { batchMax, singleAtRate, singleClosedLoop } from './ingest';
+import { openLoopInChild } from './open-loop';
 import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
 import { RssWatch, maxHeap } from './memory';
 import { Machine, machine, table, writeJson } from './report';
@@ -185,6 +187,53 @@ async function ingestPhase(s: Stack): Promise<void> {
   progress(`  ${r.perf.summary}`);
 }
 
+/**
+ * The spike of issue 20: batch POSTs offered open loop at OVERLOAD_FACTOR × the batch capacity
+ * measured in this run, for OVERLOAD_SECONDS; then how long until single POSTs are served
+ * normally again (20 in a row answered 202 within 100 ms).
+ */
+async function overloadPhase(s: Stack): Promise<void> {
+  const { config: c, results: r, producer: api } = s;
+  const capacity =
+    r.batch?.requestsPerSec ??
+    (await batchMax(api.url, c.batch.size, c.batch.connections, 10)).requestsPerSec;
+  const rate = Math.max(1, Math.round(capacity * c.overload.factor));
+  progress(
+    `overload: batch POST ${c.batch.size}/req offered at ${rate} req/s (${c.overload.factor}× the ${capacity.toFixed(1)} req/s measured) for ${c.overload.seconds} s`,
+  );
+  const spike = await openLoopInChild({
+    url: `${api.url}/v1/activities/batch`,
+    bodies: batchBodies(20, c.batch.size),
+    eventsPerRequest: c.batch.size,
+    rate,
+    seconds: c.overload.seconds,
+    maxConnections: c.overload.connections,
+  });
+  const ended = performance.now();
+  for (const w of s.watches) w.endPhase('overload');
+  let inARow = 0;
+  let recoverySeconds: number | null = null;
+  const bodies = singleBodies(200);
+  for (let i = 0; performance.now() - ended < 60_000; i += 1) {
+    const sent = performance.now();
+    const res = await fetch(`${api.url}/v1/activities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bodies[i % bodies.length],
+    }).catch(() => null);
+    await res?.arrayBuffer();
+    inARow = res?.status === 202 && performance.now() - sent < 100 ? inARow + 1 : 0;
+    if (inARow === 20) {
+      recoverySeconds = (performance.now() - ended) / 1000;
+      break;
+    }
+  }
+  r.overload = { offeredRps: rate, capacityRps: capacity, spike, recoverySeconds };
+  progress(
+    `  accepted ${spike.eventsPerSec.toFixed(0)} ev/s, answers ${JSON.stringify(spike.statuses)}, full service again after ${recoverySeconds?.toFixed(1) ?? '>60'} s`,
+  );
+}
+
 async function cleanup(s: Stack, prefix: string, dbName: string): Promise<void> {
   if (process.env.BENCH_KEEP_DATA === '1') return;
   const admin = new Kafka({ brokers: [s.config.brokers], logLevel: logLevel.WARN }).admin();
@@ -262,6 +311,7 @@ async function main(): Promise<void> {
     if (config.phases.includes('e2e')) await e2ePhase(s);
     if (config.phases.includes('sink')) await sinkPhase(s);
     if (config.phases.includes('ingest')) await ingestPhase(s);
+    if (config.phases.includes('overload')) await overloadPhase(s);
   } finally {
     collectMemory(s);
     await s.consumer?.stop();

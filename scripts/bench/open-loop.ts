@@ -26,6 +26,8 @@ export async function openLoop(opts: OpenLoopOptions): Promise<HttpLoadResult> {
   const target = new URL(opts.url);
   const total = Math.round(opts.rate * opts.seconds);
   const latencies: number[] = [];
+  const nonOkLatencies: number[] = [];
+  const statuses: Record<string, number> = {};
   let ok = 0;
   let non2xx = 0;
   let errors = 0;
@@ -37,11 +39,15 @@ export async function openLoop(opts: OpenLoopOptions): Promise<HttpLoadResult> {
   const settle = (due: number, status?: number): void => {
     const end = performance.now();
     lastEnd = end;
+    statuses[status ?? 'error'] = (statuses[status ?? 'error'] ?? 0) + 1;
     if (status === undefined) errors += 1;
     else if (status >= 200 && status < 300) {
       ok += 1;
       latencies.push(end - due);
-    } else non2xx += 1;
+    } else {
+      non2xx += 1;
+      nonOkLatencies.push(end - due);
+    }
     settled += 1;
     if (settled === total) finish();
   };
@@ -97,6 +103,8 @@ export async function openLoop(opts: OpenLoopOptions): Promise<HttpLoadResult> {
     p99Ms: round(percentile(latencies, 99)),
     // Not Math.max(...latencies): spreading a long run's samples overflows the call stack.
     maxMs: round(latencies.reduce((max, l) => Math.max(max, l), -Infinity)),
+    statuses,
+    nonOkP99Ms: nonOkLatencies.length > 0 ? round(percentile(nonOkLatencies, 99)) : undefined,
   };
 }
 

@@ -20,6 +20,13 @@ export interface Results {
   insertBaseline?: InsertResult;
   drain?: DrainResult;
   e2e?: E2eResult;
+  overload?: {
+    offeredRps: number;
+    capacityRps: number;
+    spike: HttpLoadResult;
+    /** Seconds from the end of the spike to 20 single POSTs in a row served within 100 ms. */
+    recoverySeconds: number | null;
+  };
   rssMb: Record<
     string,
     { peak: number; phases: Record<string, number>; heap: Record<string, HeapPeaks> }
@@ -248,6 +255,64 @@ function memoryRows(r: Results): Row[] {
   });
 }
 
+function overloadRows(c: BenchConfig, r: Results): Row[] {
+  const o = r.overload;
+  if (!o) return [];
+  const { spike } = o;
+  const shed = (spike.statuses?.['503'] ?? 0) + (spike.statuses?.['429'] ?? 0);
+  const answered = spike.requests + spike.non2xx;
+  const rssPeak = r.rssMb['producer-api']?.phases.overload;
+  return [
+    row({
+      section: 'Overload',
+      metric: `batch POST offered at ${o.offeredRps} req/s (${c.overload.factor}× capacity) for ${c.overload.seconds} s: accepted`,
+      value: spike.eventsPerSec,
+      unit: 'ev/s',
+      baseline: { name: 'batch capacity', value: o.capacityRps * c.batch.size },
+    }),
+    row({
+      section: 'Overload',
+      metric: `shed with 503/429 (${shed} of ${answered} answers, ${spike.errors} connection errors); shed answers p99`,
+      value: spike.nonOkP99Ms ?? 0,
+      unit: 'ms',
+    }),
+    row({
+      section: 'Overload',
+      metric: 'accepted answers p99 during the spike',
+      value: spike.p99Ms,
+      unit: 'ms',
+      target: '< 1000 ms',
+      status: judge(spike.requests > 0 && spike.p99Ms < 1000),
+    }),
+    ...(rssPeak === undefined
+      ? []
+      : [
+          row({
+            section: 'Overload',
+            metric: 'producer-api peak RSS during the spike',
+            value: rssPeak,
+            unit: 'MiB',
+            target: '< 200 MB (190.7 MiB)',
+            status: judge(rssPeak < RSS_LIMIT_MIB),
+          }),
+        ]),
+    row({
+      section: 'Overload',
+      metric: 'full service again after the spike (20 single POSTs in a row within 100 ms)',
+      value: o.recoverySeconds ?? 60,
+      unit: 's',
+      target: '< 10 s',
+      status: judge(o.recoverySeconds !== null && o.recoverySeconds < 10),
+    }),
+  ];
+}
+
 export function toRows(c: BenchConfig, r: Results): Row[] {
-  return [...ingestRows(c, r), ...sinkRows(c, r), ...e2eRows(c, r), ...memoryRows(r)];
+  return [
+    ...ingestRows(c, r),
+    ...overloadRows(c, r),
+    ...sinkRows(c, r),
+    ...e2eRows(c, r),
+    ...memoryRows(r),
+  ];
 }

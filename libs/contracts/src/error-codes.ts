@@ -24,12 +24,17 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
   INTERNAL_ERROR = 'INTERNAL_ERROR',
+  /** The request (headers or body) did not arrive within the server's timeouts. */
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
+  /** The service sheds load (its queue is full or its event loop is late): retry after a while. */
+  OVERLOADED = 'OVERLOADED',
 }
 
 /** Errors worth retrying: the input is fine, a dependency is not. */
 export const TRANSIENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.STORAGE_UNAVAILABLE,
   ErrorCode.BROKER_UNAVAILABLE,
+  ErrorCode.OVERLOADED,
 ]);
 
 /**

@@ -5,6 +5,7 @@ export * from './health/bounded-probe';
 export * from './health/health-check.filter';
 export * from './health/health-check.logger';
 export * from './http/http-app';
+export * from './http/http-limits';
 export * from './http/openapi';
 export * from './http/problem.exception';
 export * from './http/problem.filter';

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthCheckLogger } from './health/health-check.logger';
 import { ProblemFilter } from './http/problem.filter';
+import { HttpLimits } from './http/http-limits';
 import { MetricsModule } from './metrics/metrics.module';
 import { z } from 'zod';
 import { baseEnvSchema } from './config/app-env';
@@ -15,6 +16,8 @@ export interface PlatformOptions {
   http: {
     /** Largest accepted request body; 413 PAYLOAD_TOO_LARGE above it. */
     bodyLimitBytes: number;
+    /** Timeouts for slow clients and load shedding; defaults when absent (DEFAULT_HTTP_LIMITS). */
+    limits?: HttpLimits;
   };
   /** API keys, rate limit, CORS, trusted proxies, IP masking (security headers are always on). */
   security: SecuritySettings;
@@ -70,7 +73,16 @@ export function platformOptionsOf(
 ): PlatformOptions {
   return {
     logLevel: env.LOG_LEVEL,
-    http: { bodyLimitBytes },
+    http: {
+      bodyLimitBytes,
+      limits: {
+        requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+        headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+        keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        shedEventLoopDelayMs: env.HTTP_SHED_EVENT_LOOP_DELAY_MS,
+        maxInFlight: env.HTTP_MAX_IN_FLIGHT,
+      },
+    },
     security: toSecuritySettings(env, env.NODE_ENV),
   };
 }

@@ -21,6 +21,7 @@ import {
   envCsv,
   envInt,
   parseEnv,
+  platformOptionsOf,
   toSecuritySettings,
 } from '@app/platform';
 
@@ -96,15 +97,9 @@ export class ConsumerConfig {
     readonly security: SecuritySettings,
     /** KAFKA_VALUE_FORMAT and its schema registry. */
     readonly values: ValueFormatSettings,
+    /** Log level, body limit, HTTP timeouts and shedding, security: what PlatformModule takes. */
+    readonly platform: PlatformOptions,
   ) {}
-
-  get platform(): PlatformOptions {
-    return {
-      logLevel: this.logLevel,
-      http: { bodyLimitBytes: this.http.bodyLimitBytes },
-      security: this.security,
-    };
-  }
 
   /** Topics are provisioned before the transport subscribes; Kafka down stops the boot. */
   get kafkaModule(): KafkaModuleOptions {
@@ -167,5 +162,6 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
     },
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
+    platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES),
   );
 }

@@ -11,7 +11,11 @@ import {
 } from '@app/contracts';
 import { Metrics } from '@app/platform';
 import { ProducerApiConfig } from '../config/producer-api.config';
-import { ActivityPublisher, BrokerUnavailableError } from '../kafka/activity.publisher';
+import {
+  ActivityPublisher,
+  BrokerUnavailableError,
+  PublisherOverloadedError,
+} from '../kafka/activity.publisher';
 import { checkBatchBytes, duplicateIds, invalid, readBatchEvents } from './batch-request';
 
 export interface AcceptedEvent {
@@ -218,6 +222,14 @@ export class ActivityIntakeService {
         ...p,
       }));
     } catch (error) {
+      if (error instanceof PublisherOverloadedError) {
+        throw new CodedError(
+          ErrorCode.OVERLOADED,
+          `the API is overloaded (${error.message}); retry in 1 s with the same eventId`,
+          undefined,
+          1,
+        );
+      }
       if (!(error instanceof BrokerUnavailableError)) throw error;
       this.logger.warn({
         msg: 'publish failed: broker unavailable',

@@ -8,6 +8,7 @@ describe('loadProducerApiConfig', () => {
       compression: 'gzip',
       idempotent: true,
       sendTimeoutMs: 5000,
+      maxPendingRecords: 20_000,
       transactions: null,
     });
     expect(config.kafka.connection.retry).toEqual({ initialRetryTime: 100, retries: 8 });

@@ -20,6 +20,7 @@ import {
   envInt,
   invalidConfiguration,
   parseEnv,
+  platformOptionsOf,
   toSecuritySettings,
 } from '@app/platform';
 
@@ -38,6 +39,8 @@ const schema = baseEnvSchema
     PRODUCER_IDEMPOTENT: envBool(true),
     /** Longest a request waits for the broker's acknowledgement before answering 503. */
     PRODUCER_SEND_TIMEOUT_MS: envInt(5000, 100, 120_000),
+    /** Records that may wait for Kafka; above, requests are shed at once (503 OVERLOADED). */
+    PRODUCER_MAX_PENDING_RECORDS: envInt(20_000, 1, 10_000_000),
     HTTP_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
     BATCH_MAX_EVENTS: envInt(500, 1, 10_000),
     /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
@@ -78,6 +81,7 @@ export class ProducerApiConfig {
       compression: Compression;
       idempotent: boolean;
       sendTimeoutMs: number;
+      maxPendingRecords: number;
       /** Null: one idempotent producer, no transactions (PRODUCER_TRANSACTIONS=off). */
       transactions: null | { transactionalId: string; timeoutMs: number; retryMs: number };
     },
@@ -85,15 +89,9 @@ export class ProducerApiConfig {
     readonly security: SecuritySettings,
     /** KAFKA_VALUE_FORMAT and its schema registry. */
     readonly values: ValueFormatSettings,
+    /** Log level, body limit, HTTP timeouts and shedding, security: what PlatformModule takes. */
+    readonly platform: PlatformOptions,
   ) {}
-
-  get platform(): PlatformOptions {
-    return {
-      logLevel: this.logLevel,
-      http: { bodyLimitBytes: this.http.bodyLimitBytes },
-      security: this.security,
-    };
-  }
 
   /** The API starts without Kafka (unready): topics are provisioned on the first connect. */
   get kafkaModule(): KafkaModuleOptions {
@@ -130,6 +128,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       compression: e.PRODUCER_COMPRESSION,
       idempotent: e.PRODUCER_IDEMPOTENT,
       sendTimeoutMs: e.PRODUCER_SEND_TIMEOUT_MS,
+      maxPendingRecords: e.PRODUCER_MAX_PENDING_RECORDS,
       transactions:
         e.PRODUCER_TRANSACTIONS === 'on'
           ? {
@@ -144,5 +143,6 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     e.ACTIVITY_TYPES_EXTRA,
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
+    platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES),
   );
 }

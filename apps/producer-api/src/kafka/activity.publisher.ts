@@ -10,12 +10,15 @@ import { OutgoingRecord, ValueCodec } from '@app/contracts';
 import { KafkaAdmin, TopicProvisioning, kafkaConfigurationProblem } from '@app/kafka-admin';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ACTIVITY_KAFKA_CLIENT, ActivityKafkaClient } from './activity-kafka.client';
-import { PublishedRecord, SerialSender, assignOffsets } from './serial-sender';
+import { PublishedRecord, QueueFullError, SerialSender, assignOffsets } from './serial-sender';
 
 export type { PublishedRecord } from './serial-sender';
 
 /** The broker did not acknowledge in time or could not be reached; the caller answers 503. */
 export class BrokerUnavailableError extends Error {}
+
+/** Too much waits for Kafka already; the caller sheds (503 OVERLOADED). */
+export class PublisherOverloadedError extends Error {}
 
 const PARTITION_CACHE_MS = 30_000;
 /** Pause between connection attempts while Kafka is unreachable and no request is waiting. */
@@ -53,6 +56,7 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
       onFailure: (error) => this.renewProducer(error),
       timeoutMs: config.producer.sendTimeoutMs,
       maxRecordsPerSend: MAX_RECORDS_PER_SEND,
+      maxPendingRecords: config.producer.maxPendingRecords,
     });
   }
 
@@ -89,6 +93,7 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     try {
       return await this.sender.enqueue(records);
     } catch (error) {
+      if (error instanceof QueueFullError) throw new PublisherOverloadedError(error.message);
       throw new BrokerUnavailableError(error instanceof Error ? error.message : String(error));
     }
   }

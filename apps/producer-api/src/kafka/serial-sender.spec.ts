@@ -1,5 +1,11 @@
 import type { OutgoingRecord } from '@app/contracts';
-import { PublishedRecord, SendFailedError, SerialSender, assignOffsets } from './serial-sender';
+import {
+  PublishedRecord,
+  QueueFullError,
+  SendFailedError,
+  SerialSender,
+  assignOffsets,
+} from './serial-sender';
 
 const record = (key: string): OutgoingRecord => ({ key, value: '{}', headers: {} });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,6 +48,7 @@ describe('SerialSender', () => {
       onFailure: jest.fn(),
       timeoutMs: 1000,
       maxRecordsPerSend: 100,
+      maxPendingRecords: 100_000,
     });
     const results = await Promise.all([
       sender.enqueue([record('a')]),
@@ -60,6 +67,7 @@ describe('SerialSender', () => {
       onFailure: jest.fn(),
       timeoutMs: 1000,
       maxRecordsPerSend: 3,
+      maxPendingRecords: 100_000,
     });
     await Promise.all(Array.from({ length: 30 }, (_, i) => sender.enqueue([record(`k${i}`)])));
     expect(broker.maxActive()).toBe(1);
@@ -78,6 +86,7 @@ describe('SerialSender', () => {
       onFailure: () => order.push('replace'),
       timeoutMs: 1000,
       maxRecordsPerSend: 100,
+      maxPendingRecords: 100_000,
     });
     broker.failNext(new Error('connection lost'));
     await expect(sender.enqueue([record('a')])).rejects.toBeInstanceOf(SendFailedError);
@@ -94,6 +103,7 @@ describe('SerialSender', () => {
       onFailure,
       timeoutMs: 50,
       maxRecordsPerSend: 100,
+      maxPendingRecords: 100_000,
     });
     broker.hangNext(true);
     await expect(sender.enqueue([record('stuck')])).rejects.toThrow(
@@ -112,6 +122,7 @@ describe('SerialSender', () => {
       onFailure: jest.fn(),
       timeoutMs: 50,
       maxRecordsPerSend: 1,
+      maxPendingRecords: 100_000,
     });
     broker.hangNext(true);
     const outcomes = [
@@ -137,6 +148,7 @@ describe('SerialSender', () => {
         onFailure: jest.fn(),
         timeoutMs: 5000,
         maxRecordsPerSend: 100,
+        maxPendingRecords: 100_000,
       });
       await Promise.all([sender.enqueue([record('a')]), sender.enqueue([record('b')])]);
       expect(jest.getTimerCount()).toBe(0);
@@ -146,6 +158,35 @@ describe('SerialSender', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+});
+
+describe('SerialSender under more load than Kafka takes', () => {
+  it('refuses at once what would exceed the pending-records bound, and admits again once it drains', async () => {
+    let release: () => void = () => undefined;
+    const sent: string[][] = [];
+    const sender = new SerialSender({
+      send: async (records) => {
+        sent.push(records.map((r) => r.key));
+        if (sent.length === 1) await new Promise<void>((r) => (release = r));
+        return records.map((_, i) => ({ partition: 0, offset: String(i) }));
+      },
+      onFailure: jest.fn(),
+      timeoutMs: 60_000,
+      maxRecordsPerSend: 100,
+      maxPendingRecords: 3,
+    });
+    const first = sender.enqueue([record('in-flight')]);
+    await Promise.resolve();
+    const waiting = sender.enqueue([record('w1'), record('w2')]);
+    await expect(sender.enqueue([record('w3'), record('w4')])).rejects.toBeInstanceOf(
+      QueueFullError,
+    );
+    expect(sender.pendingRecords).toBe(2);
+    release();
+    await Promise.all([first, waiting]);
+    await expect(sender.enqueue([record('later1'), record('later2')])).resolves.toHaveLength(2);
+    expect(sent).toEqual([['in-flight'], ['w1', 'w2'], ['later1', 'later2']]);
   });
 });
 

@@ -18,6 +18,9 @@ export interface PartitionedRecord extends OutgoingRecord {
 /** The produce call did not finish in time or failed; the caller answers 503. */
 export class SendFailedError extends Error {}
 
+/** More records wait than the bound allows: refused at once, nothing sent (the caller sheds). */
+export class QueueFullError extends Error {}
+
 interface Pending {
   records: readonly OutgoingRecord[];
   resolve(result: PublishedRecord[]): void;
@@ -42,6 +45,11 @@ export interface SerialSenderOptions {
   onFailure(error: Error): void;
   timeoutMs: number;
   maxRecordsPerSend: number;
+  /**
+   * Records that may wait for a produce call; more are refused at once (QueueFullError). Bounds
+   * memory and the wait of what is accepted when clients offer more than Kafka takes.
+   */
+  maxPendingRecords: number;
 }
 
 /**
@@ -57,18 +65,35 @@ export interface SerialSenderOptions {
  */
 export class SerialSender {
   private queue: Pending[] = [];
+  private queuedRecords = 0;
   private running = false;
 
   constructor(private readonly options: SerialSenderOptions) {}
 
   /** Resolves once the broker acknowledged these records; rejects with SendFailedError. */
   enqueue(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
+    // Always admit one request when nothing waits, whatever its size (a batch is never split).
+    if (
+      this.queuedRecords > 0 &&
+      this.queuedRecords + records.length > this.options.maxPendingRecords
+    ) {
+      return Promise.reject(
+        new QueueFullError(`${this.queuedRecords} records already wait for Kafka`),
+      );
+    }
+    this.queuedRecords += records.length;
     return new Promise<PublishedRecord[]>((resolve, reject) => {
       const pending: Pending = { records, resolve, reject, abandoned: false };
       this.queue.push(pending);
       pending.timer = setTimeout(() => {
         if (pending.abandoned) return;
         pending.abandoned = true;
+        // Still waiting (not in a produce call): it no longer counts against the bound.
+        const at = this.queue.indexOf(pending);
+        if (at >= 0) {
+          this.queue.splice(at, 1);
+          this.queuedRecords -= records.length;
+        }
         reject(
           new SendFailedError(`Kafka did not acknowledge within ${this.options.timeoutMs} ms`),
         );
@@ -92,6 +117,11 @@ export class SerialSender {
     }
   }
 
+  /** Records waiting for a produce call (not yet taken into one). */
+  get pendingRecords(): number {
+    return this.queuedRecords;
+  }
+
   /** The waiting requests (not abandoned), up to the record limit; always at least one. */
   private takeBatch(): Pending[] {
     this.queue = this.queue.filter((p) => !p.abandoned);
@@ -102,6 +132,7 @@ export class SerialSender {
       if (batch.length > 0 && size + next.records.length > this.options.maxRecordsPerSend) break;
       batch.push(next);
       size += next.records.length;
+      this.queuedRecords -= next.records.length;
       this.queue.shift();
     }
     return batch;

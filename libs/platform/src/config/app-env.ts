@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { securityEnvSchema } from '../security/security.config';
+import { envInt } from './env';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
@@ -10,4 +11,12 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] 
 export const baseEnvSchema = securityEnvSchema.extend({
   NODE_ENV: z.enum(['development', 'production', 'test']).optional().default('development'),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional().default('log'),
+  // Slow clients (README "Overload and slow clients"): a request must arrive whole in time.
+  HTTP_REQUEST_TIMEOUT_MS: envInt(10_000, 100, 600_000),
+  HTTP_HEADERS_TIMEOUT_MS: envInt(5000, 100, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: envInt(5000, 100, 600_000),
+  // Shed requests (503 OVERLOADED) while the event loop runs this late; 0 = off.
+  HTTP_SHED_EVENT_LOOP_DELAY_MS: envInt(500, 0, 60_000),
+  // Requests handled at once; more are shed (503 OVERLOADED) before their body is read; 0 = off.
+  HTTP_MAX_IN_FLIGHT: envInt(128, 0, 100_000),
 });

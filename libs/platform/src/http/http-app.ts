@@ -8,6 +8,7 @@ import { answerWrongMethodWith405 } from './method-not-allowed';
 import { ConfigurationError } from '../config/env';
 import { PLATFORM_OPTIONS } from '../platform.module';
 import { clientErrorAsProblem, frameworkErrorAsProblem } from './framework-errors';
+import { DEFAULT_HTTP_LIMITS, applyHttpLimits, serverFactory } from './http-limits';
 import { useStrictJsonBodies } from './json-body';
 import { TrustedProxies } from './trusted-proxies';
 
@@ -43,6 +44,8 @@ export async function createHttpApp(
     // over the length limit) or by Node's HTTP parser are problem+json too.
     frameworkErrors: frameworkErrorAsProblem,
     clientErrorHandler: clientErrorAsProblem,
+    // Node checks request timeouts every second (see http-limits.ts).
+    serverFactory,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     // Nest's own start-up lines wait for the configured JSON logger (below). When the app cannot
@@ -61,6 +64,7 @@ export async function createHttpApp(
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only (text/plain would otherwise reach validation as a string): anything else is a 415.
   useStrictJsonBodies(fastify, options.http.bodyLimitBytes);
+  applyHttpLimits(fastify, options.http.limits ?? DEFAULT_HTTP_LIMITS);
   const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ErrorCode } from '@app/contracts';
+import type { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ErrorCode, PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { API_KEY_HEADER } from '../security/apply-security';
 import { isOpenPath } from '../security/api-keys';
 import { HTTP_STATUS_BY_CODE } from './problem.filter';
@@ -47,6 +48,26 @@ const PLATFORM_ERRORS: { applies: (hasBody: boolean) => boolean; examples: Probl
     ],
   },
   {
+    applies: () => true,
+    examples: [
+      {
+        code: ErrorCode.OVERLOADED,
+        summary: 'The service sheds load; retry after Retry-After seconds',
+        detail: 'the service is overloaded (event loop 310 ms late); retry in 1 s',
+      },
+    ],
+  },
+  {
+    applies: () => true,
+    examples: [
+      {
+        code: ErrorCode.REQUEST_TIMEOUT,
+        summary: 'The request did not arrive whole within HTTP_REQUEST_TIMEOUT_MS',
+        detail: 'the request was not received in time',
+      },
+    ],
+  },
+  {
     applies: (hasBody) => hasBody,
     examples: [
       {
@@ -64,10 +85,16 @@ function addPlatformErrors(path: string, operation: Operation): void {
   if (isOpenPath(path)) return;
   operation.security = [{ [API_KEY_SCHEME]: [] }];
   for (const { applies, examples } of PLATFORM_ERRORS) {
-    const response = problemResponse(examples);
     const status = String(HTTP_STATUS_BY_CODE[examples[0].code]);
-    if (applies(operation.requestBody !== undefined) && !operation.responses[status]) {
-      operation.responses[status] = response;
+    if (!applies(operation.requestBody !== undefined)) continue;
+    const existing = operation.responses[status] as ResponseObject | undefined;
+    const content = existing?.content?.[PROBLEM_CONTENT_TYPE];
+    if (!existing) operation.responses[status] = problemResponse(examples);
+    else if (content?.examples) {
+      // The route documents this status already (e.g. 503 BROKER_UNAVAILABLE): add ours to it.
+      const ours = problemResponse(examples).content?.[PROBLEM_CONTENT_TYPE]?.examples ?? {};
+      content.examples = { ...content.examples, ...ours };
+      existing.description = `${existing.description}; ${problemResponse(examples).description}`;
     }
   }
 }

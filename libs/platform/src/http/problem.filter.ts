@@ -22,6 +22,7 @@ export const PROBLEM_TITLES: Partial<Record<number, string>> = {
   401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   413: 'Payload Too Large',
   414: 'URI Too Long',
   415: 'Unsupported Media Type',
@@ -35,6 +36,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   401: ErrorCode.UNAUTHORIZED,
   404: ErrorCode.NOT_FOUND,
   405: ErrorCode.METHOD_NOT_ALLOWED,
+  408: ErrorCode.REQUEST_TIMEOUT,
   413: ErrorCode.PAYLOAD_TOO_LARGE,
   415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
   429: ErrorCode.RATE_LIMITED,
@@ -57,6 +59,8 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.BROKER_UNAVAILABLE]: 503,
   [ErrorCode.PROCESSING_FAILED]: 500,
   [ErrorCode.INTERNAL_ERROR]: 500,
+  [ErrorCode.REQUEST_TIMEOUT]: 408,
+  [ErrorCode.OVERLOADED]: 503,
 };
 
 interface FastifyLikeError {

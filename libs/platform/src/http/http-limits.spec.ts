@@ -1,0 +1,91 @@
+import Fastify from 'fastify';
+import { applyHttpLimits } from './http-limits';
+
+const busy = (ms: number) => {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // Holds the event loop, as an overloaded app does.
+  }
+};
+
+describe('load shedding on event-loop lag', () => {
+  it('answers 503 with Retry-After while the loop runs late, but never sheds health probes', async () => {
+    const fastify = Fastify();
+    fastify.get('/v1/things', async () => ({ ok: true }));
+    fastify.get('/health/live', async () => ({ status: 'ok' }));
+    applyHttpLimits(fastify, {
+      requestTimeoutMs: 10_000,
+      headersTimeoutMs: 5000,
+      keepAliveTimeoutMs: 5000,
+      shedEventLoopDelayMs: 50,
+      maxInFlight: 0,
+    });
+    // What the app's ProblemFilter does with the ProblemException: status and headers.
+    fastify.setErrorHandler(
+      (
+        error: Error & { getStatus?: () => number; headers?: Record<string, string> },
+        _req,
+        reply,
+      ) => {
+        void reply
+          .status(error.getStatus?.() ?? 500)
+          .headers(error.headers ?? {})
+          .send({ message: error.message });
+      },
+    );
+    await fastify.ready();
+    try {
+      expect((await fastify.inject({ url: '/v1/things' })).statusCode).toBe(200);
+      // A late loop shows in the next sample window (250 ms).
+      await new Promise((r) => setTimeout(r, 10));
+      busy(300);
+      await new Promise((r) => setTimeout(r, 100));
+      const shed = await fastify.inject({ url: '/v1/things' });
+      expect(shed.statusCode).toBe(503);
+      expect(shed.headers['retry-after']).toBe('1');
+      expect((await fastify.inject({ url: '/health/live' })).statusCode).toBe(200);
+      // Back to normal once a window passes without lag.
+      await new Promise((r) => setTimeout(r, 800));
+      expect((await fastify.inject({ url: '/v1/things' })).statusCode).toBe(200);
+    } finally {
+      await fastify.close();
+    }
+  });
+});
+
+describe('load shedding on requests in flight', () => {
+  it('answers 503 OVERLOADED and closes the connection once the in-flight bound is reached', async () => {
+    const fastify = Fastify();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    fastify.get('/v1/slow', async () => {
+      await held;
+      return { ok: true };
+    });
+    applyHttpLimits(fastify, {
+      requestTimeoutMs: 10_000,
+      headersTimeoutMs: 5000,
+      keepAliveTimeoutMs: 5000,
+      shedEventLoopDelayMs: 0,
+      maxInFlight: 2,
+    });
+    fastify.setErrorHandler((error: Error & { getStatus?: () => number }, _req, reply) => {
+      void reply.status(error.getStatus?.() ?? 500).send({ message: error.message });
+    });
+    await fastify.ready();
+    try {
+      const first = fastify.inject({ url: '/v1/slow' });
+      const second = fastify.inject({ url: '/v1/slow' });
+      await new Promise((r) => setTimeout(r, 20));
+      const third = await fastify.inject({ url: '/v1/slow' });
+      expect(third.statusCode).toBe(503);
+      expect(third.headers.connection).toBe('close');
+      release();
+      expect((await first).statusCode).toBe(200);
+      expect((await second).statusCode).toBe(200);
+      expect((await fastify.inject({ url: '/v1/slow' })).statusCode).toBe(200);
+    } finally {
+      await fastify.close();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode } from '@app/contracts';
+import { isOpenPath } from '../security/api-keys';
+import { ProblemException } from './problem.exception';
+
+/** How long a client may take, and when the app sheds load (HTTP_* variables). */
+export interface HttpLimits {
+  /** The whole request, headers and body: a body that never finishes is cut (408). */
+  requestTimeoutMs: number;
+  /** The request line and headers: headers sent a byte at a time are cut (408). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /**
+   * Requests are answered 503 OVERLOADED (Retry-After: 1) while the event loop ran this much
+   * late in the last sample window; 0 turns it off. Health, metrics and docs are never shed.
+   */
+  shedEventLoopDelayMs: number;
+  /**
+   * Requests being handled at once (read, parsed, waiting for Kafka); more are answered 503
+   * OVERLOADED before their body is read, and their connection is closed so the client stops
+   * uploading it. 0 = no limit.
+   */
+  maxInFlight: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5000,
+  keepAliveTimeoutMs: 5000,
+  shedEventLoopDelayMs: 500,
+  maxInFlight: 128,
+};
+
+/**
+ * The HTTP server, made here so that Node checks its timeouts every second (Node's default, every
+ * 30 s, lets a slow client hold a connection up to 30 s past its deadline). The timeouts
+ * themselves come from the configuration, applied once the app is built (applyHttpLimits).
+ */
+export function serverFactory(handler: RequestListener): Server {
+  return createServer({ connectionsCheckingInterval: 1000 }, handler);
+}
+
+const SAMPLE_MS = 250;
+
+/**
+ * Event-loop lateness over the last two sample windows (their maximum: a stall is seen whichever
+ * window recorded it, and shedding does not flap between windows). Requests that arrive while the
+ * loop is this late are answered before their body is read: an overloaded API answers some
+ * requests fast with 503 instead of all of them slowly, and its memory stays bounded.
+ */
+export class EventLoopLag {
+  private readonly histogram = monitorEventLoopDelay({ resolution: 20 });
+  private windows: [number, number] = [0, 0];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor() {
+    this.histogram.enable();
+    this.timer = setInterval(() => {
+      this.windows = [this.windows[1], this.histogram.max / 1e6];
+      this.histogram.reset();
+    }, SAMPLE_MS).unref();
+  }
+
+  get ms(): number {
+    return Math.max(...this.windows, this.histogram.max / 1e6);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.histogram.disable();
+  }
+}
+
+export function applyHttpLimits(fastify: FastifyInstance, limits: HttpLimits): void {
+  const server = fastify.server;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  const lag = limits.shedEventLoopDelayMs > 0 ? new EventLoopLag() : null;
+  const counted = new WeakSet<object>();
+  let inFlight = 0;
+  const release = (request: object): void => {
+    if (counted.delete(request)) inFlight -= 1;
+  };
+  fastify.addHook('onClose', (_instance, done) => {
+    lag?.stop();
+    done();
+  });
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    release(request);
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    release(request);
+    done();
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (isOpenPath(request.url)) return done();
+    const late = lag !== null && lag.ms > limits.shedEventLoopDelayMs;
+    const full = limits.maxInFlight > 0 && inFlight >= limits.maxInFlight;
+    if (!late && !full) {
+      inFlight += 1;
+      counted.add(request);
+      return done();
+    }
+    // The body is not wanted: closing the connection stops the client from sending it.
+    void reply.header('connection', 'close');
+    done(
+      new ProblemException(
+        503,
+        ErrorCode.OVERLOADED,
+        late
+          ? `the service is overloaded (event loop ${Math.round(lag.ms)} ms late); retry in 1 s`
+          : `the service is overloaded (${inFlight} requests in progress); retry in 1 s`,
+        undefined,
+        { 'retry-after': '1' },
+      ),
+    );
+  });
+}
