@@ -23,6 +23,18 @@ describe(`fault matrix (${profile} profile)`, () => {
     expect(row?.stored).toBeGreaterThan(0);
     const fault = FAULTS.find((f) => f.name === name);
     if (fault?.checkAtomicBatches) expect(row?.partialBatches).toBe(0);
+    expect(row?.problems).toEqual([]);
+  });
+
+  it('never hung a client while the broker or the database was paused: answers within the send timeout', () => {
+    for (const name of ['pause Kafka broker (SIGSTOP)', 'pause database (SIGSTOP)']) {
+      const row = rows.find((r) => r.fault === name);
+      // PRODUCER_SEND_TIMEOUT_MS is 3 s in the matrix; 2 s of margin for a loaded machine.
+      expect({ name, slow: (row?.slowestAnswerMs ?? Infinity) <= 5000 }).toEqual({
+        name,
+        slow: true,
+      });
+    }
   });
 
   it('really broke something: the broker outage refused requests with 503', () => {

@@ -5,6 +5,7 @@ import { AppProcess, freePort, sleep } from '../support/app-process';
 import { REPO_ROOT } from '../support/infra';
 import { IsolatedEnv, isolatedEnv, withMongo } from '../support/isolation';
 import { PrivateInfra } from '../support/private-infra';
+import { fillDisk, freeDisk, pauseInfra, pauseProcess, releaseSmallDisk, smallDisk } from './gray';
 import { SteadyLoad } from './load';
 
 export interface Profile {
@@ -41,6 +42,12 @@ export interface FaultRow {
   fault: string;
   /** Transactional rows: batches a read_committed reader sees in part (must be 0). */
   partialBatches?: number;
+  /** The longest an answered request took (a hung API would show here). */
+  slowestAnswerMs?: number;
+  /** Rows with a readiness check: the app answered 503 on /health/ready during the fault. */
+  readinessDipped?: boolean;
+  /** What a row's own checks found wrong (must be empty). */
+  problems?: string[];
   acknowledged: number;
   stored: number;
   deadLettered: number;
@@ -70,6 +77,10 @@ interface Fault {
   env?: Record<string, string>;
   /** Count, with a read_committed reader, the batches on the topic in part (transactions). */
   checkAtomicBatches?: boolean;
+  /** Poll this app's readiness during the fault: it must go 503 (and come back: recovery). */
+  readiness?: 'producer' | 'consumer';
+  /** Checks after healing; each returns what is wrong, or null. */
+  verify?(run: Run): Promise<string | null>;
 }
 
 const restartApp = async (run: Run, old: AppProcess): Promise<AppProcess> =>
@@ -113,6 +124,65 @@ export const FAULTS: Fault[] = [
     inject: (run) => run.producer.stop('SIGKILL'),
     heal: async (run) => void (run.producer = await restartApp(run, run.producer)),
     outage: (p) => p.appOutageMs,
+    recoveredWhen: 'acknowledged',
+  },
+  {
+    name: 'pause Kafka broker (SIGSTOP)',
+    inject: async (run) => pauseInfra(run.infra, 'kafka', true),
+    heal: async (run) => pauseInfra(run.infra, 'kafka', false),
+    outage: (p) => p.infraOutageMs,
+    recoveredWhen: 'acknowledged',
+    readiness: 'producer',
+  },
+  {
+    name: 'pause database (SIGSTOP)',
+    inject: async (run) => pauseInfra(run.infra, 'ferretdb', true),
+    heal: async (run) => pauseInfra(run.infra, 'ferretdb', false),
+    outage: (p) => p.infraOutageMs,
+    recoveredWhen: 'stored',
+    readiness: 'consumer',
+  },
+  {
+    name: 'pause consumer (SIGSTOP)',
+    inject: async (run) => pauseProcess(run.consumers[0].pid, true),
+    heal: async (run) => pauseProcess(run.consumers[0].pid, false),
+    outage: (p) => p.infraOutageMs,
+    recoveredWhen: 'stored',
+  },
+  {
+    name: 'pause producer-api (SIGSTOP)',
+    inject: async (run) => pauseProcess(run.producer.pid, true),
+    heal: async (run) => pauseProcess(run.producer.pid, false),
+    outage: (p) => p.appOutageMs,
+    recoveredWhen: 'acknowledged',
+  },
+  {
+    name: 'database disk full',
+    inject: async (run) => fillDisk(run.infra, 'ferretdb'),
+    heal: async (run) => freeDisk(run.infra, 'ferretdb'),
+    outage: (p) => p.infraOutageMs,
+    recoveredWhen: 'stored',
+    // The consumer waits (transient), says why in its metrics, and dead-letters nothing for it.
+    verify: async (run) => {
+      const text = await (await fetch(`${run.consumers[0].url}/metrics`)).text();
+      return /eyego_sink_failures_total\{[^}]*cause="disk_full"[^}]*\} [1-9]/.test(text)
+        ? null
+        : 'no eyego_sink_failures_total{cause="disk_full"} on the consumer';
+    },
+  },
+  {
+    // Kafka takes a log directory it cannot write to offline, and with its only one it stops:
+    // the API answers 503 meanwhile; space freed, the broker is started again.
+    name: 'Kafka disk full',
+    inject: async (run) => fillDisk(run.infra, 'kafka'),
+    heal: async (run) => {
+      freeDisk(run.infra, 'kafka');
+      // What an operator does once space is back: restart the broker (stopped, or still up with
+      // its log directory offline).
+      await run.infra.stop('kafka');
+      await run.infra.start('kafka');
+    },
+    outage: (p) => p.infraOutageMs,
     recoveredWhen: 'acknowledged',
   },
   {
@@ -272,17 +342,21 @@ async function measureFault(
   load.start();
   let healStarted = Date.now();
   let storedAgainAt: number | undefined;
+  const probe = { dipped: false };
   try {
     await sleep(profile.warmupMs);
     process.stderr.write(`[fault-matrix] ${fault.name}: injecting\n`);
     await fault.inject(run);
-    await sleep(fault.outage(profile));
+    await watchReadiness(run, fault, fault.outage(profile), probe);
     healStarted = Date.now();
     await fault.heal(run);
     storedAgainAt = await firstStoreAfter(run, healStarted, profile.afterHealMs);
   } finally {
     await load.stop();
   }
+  const problems: string[] = [];
+  if (fault.readiness && !probe.dipped) problems.push(`${fault.readiness} readiness never 503`);
+  const verified = fault.verify ? await fault.verify(run) : null;
   const result = load.result;
   const recoveredAt =
     fault.recoveredWhen === 'acknowledged' ? result.firstAckAfter(healStarted) : storedAgainAt;
@@ -307,7 +381,31 @@ async function measureFault(
     ...(fault.checkAtomicBatches
       ? { partialBatches: await partialBatches(run, profile.batchSize) }
       : {}),
+    slowestAnswerMs: result.slowestMs,
+    ...(fault.readiness ? { readinessDipped: probe.dipped } : {}),
+    problems: [...problems, ...(verified ? [verified] : [])],
   };
+}
+
+/** Waits out the outage; with `fault.readiness`, polls that app's readiness meanwhile. */
+async function watchReadiness(
+  run: Run,
+  fault: Fault,
+  ms: number,
+  probe: { dipped: boolean },
+): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (fault.readiness) {
+      const app = fault.readiness === 'producer' ? run.producer : run.consumers[0];
+      const res = await fetch(`${app.url}/health/ready`, {
+        signal: AbortSignal.timeout(5000),
+      }).catch(() => null);
+      if (res?.status === 503) probe.dipped = true;
+      await res?.arrayBuffer();
+    }
+    await sleep(500);
+  }
 }
 
 /**
@@ -360,6 +458,7 @@ export function formatTable(rows: FaultRow[]): string {
     'refused req',
     'recover s',
     'partial batches',
+    'slowest answer ms',
   ];
   const body = rows.map((r) => [
     r.fault,
@@ -371,6 +470,7 @@ export function formatTable(rows: FaultRow[]): string {
     r.refusedRequests,
     r.recoverSeconds ?? '-',
     r.partialBatches ?? '-',
+    r.slowestAnswerMs ?? '-',
   ]);
   const widths = head.map((h, i) =>
     Math.max(h.length, ...body.map((row) => String(row[i]).length)),
@@ -388,6 +488,9 @@ export function formatTable(rows: FaultRow[]): string {
 export async function runFaultMatrix(profileName: 'short' | 'full'): Promise<FaultRow[]> {
   const profile = PROFILES[profileName];
   const infra = await PrivateInfra.create(`fault-matrix-${Date.now()}`);
+  // Small disks of their own for the broker and the database, so the disk rows can fill them.
+  smallDisk(infra, 'kafka', 512);
+  smallDisk(infra, 'ferretdb', 512);
   await infra.start();
   const rows: FaultRow[] = [];
   try {
@@ -396,6 +499,9 @@ export async function runFaultMatrix(profileName: 'short' | 'full'): Promise<Fau
       process.stderr.write(`${formatTable(rows.slice(-1))}\n`);
     }
   } finally {
+    await infra.stop('all', true);
+    releaseSmallDisk(infra, 'kafka');
+    releaseSmallDisk(infra, 'ferretdb');
     await infra.destroy();
   }
   writeFileSync(

@@ -5,6 +5,8 @@ export interface LoadResult {
   acked: Set<string>;
   refused: number;
   errors: number;
+  /** The longest any request took to get an HTTP answer (a hung API shows here). */
+  slowestMs: number;
   firstAckAfter: (t: number) => number | undefined;
 }
 
@@ -37,6 +39,7 @@ export class SteadyLoad {
       acked: new Set(),
       refused: 0,
       errors: 0,
+      slowestMs: 0,
       firstAckAfter: (t) => this.ackTimes.find((a) => a >= t),
     };
   }
@@ -74,6 +77,7 @@ export class SteadyLoad {
         metadata: { seq: this.seq, batch },
       };
     });
+    const sent = Date.now();
     try {
       const res = await fetch(`${this.options.url()}/v1/activities/batch`, {
         method: 'POST',
@@ -82,6 +86,7 @@ export class SteadyLoad {
         signal: AbortSignal.timeout(15_000),
       });
       await res.arrayBuffer();
+      this.result.slowestMs = Math.max(this.result.slowestMs, Date.now() - sent);
       if (res.status === 202) {
         for (const e of events) this.result.acked.add(e.eventId);
         this.ackTimes.push(Date.now());

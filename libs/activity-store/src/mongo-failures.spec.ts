@@ -37,6 +37,18 @@ describe('classifyMongoFailure', () => {
     ).toBe('permanent');
   });
 
+  it('treats a full disk as transient: space comes back, the records wait', () => {
+    const sqliteFull = new MongoServerError({
+      message:
+        '[msg_insert.go:168 handler.(*Handler).MsgInsert] [collection.go:105 sqlite.(*collection).InsertAll] database or disk is full (13)',
+      code: 1,
+    });
+    expect(classifyMongoFailure(sqliteFull)).toBe('transient');
+    expect(classifyMongoFailure({ index: 0, code: 14031, errmsg: 'out of disk space' })).toBe(
+      'transient',
+    );
+  });
+
   it('treats anything else as unclassified', () => {
     expect(classifyMongoFailure(new MongoServerError({ message: 'bad document', code: 2 }))).toBe(
       'other',

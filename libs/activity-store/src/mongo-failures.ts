@@ -20,7 +20,11 @@ const TRANSIENT_MONGO_CODES = new Set([
   11602, // InterruptedDueToReplStateChange
   13435, // NotPrimaryNoSecondaryOk
   50, // MaxTimeMSExpired
+  14031, // OutOfDiskSpace: frees up; storing later is fine (never dead-lettered for it)
 ]);
+
+/** A full disk, in the words of the servers (FerretDB/SQLite answers InternalError with it). */
+const DISK_FULL = /disk is full|no space left on device|ENOSPC|SQLITE_FULL|OutOfDiskSpace/i;
 
 /** The document itself is the problem: no retry can store it. */
 const PERMANENT_MONGO_CODES = new Set([
@@ -50,6 +54,8 @@ export function classifyMongoFailure(error: unknown): FailureKind {
     )
       return 'transient';
   }
+  const message = (error as { message?: unknown; errmsg?: unknown } | null) ?? {};
+  if (DISK_FULL.test(String(message.message ?? message.errmsg ?? ''))) return 'transient';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'number') {
     if (TRANSIENT_MONGO_CODES.has(code)) return 'transient';

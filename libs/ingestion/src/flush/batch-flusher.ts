@@ -13,7 +13,7 @@ import {
   SinkWriteResult,
 } from '../sink/activity-sink';
 import { ConsumerHandle } from '../transport/consumer-handle';
-import { classifyCommonFailure } from './failure-classifier';
+import { classifyCommonFailure, failureCause } from './failure-classifier';
 import { Entry, PartitionBuffer } from './partition-buffer';
 import { Clock, RetryPolicy, systemClock } from './retry-policy';
 import { RetriesExhausted, RetryAborted, RetryHooks, retrying } from './retrying';
@@ -134,8 +134,11 @@ export class BatchFlusher {
       cancelled: () => buffer.revoked || this.aborted,
       onRetry: (kind, retry, delayMs, error, events = 1) => {
         this.metrics.eventsConsumed.inc({ outcome: 'retried', group: this.group }, events);
+        const cause = failureCause(error);
+        this.metrics.sinkFailures.inc({ group: this.group, kind, cause });
         this.logger.error({
           msg: kind === 'transient' ? 'dependency unavailable, holding the partition' : 'retrying',
+          cause,
           topic: buffer.topic,
           partition: buffer.partition,
           kind,

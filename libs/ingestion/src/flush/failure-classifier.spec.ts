@@ -1,4 +1,4 @@
-import { classifyCommonFailure } from './failure-classifier';
+import { classifyCommonFailure, failureCause } from './failure-classifier';
 
 describe('classifyCommonFailure', () => {
   it('treats a broker that does not answer as transient', () => {
@@ -18,5 +18,14 @@ describe('classifyCommonFailure', () => {
   it('treats anything else as unclassified', () => {
     expect(classifyCommonFailure(new TypeError('x is undefined'))).toBe('other');
     expect(classifyCommonFailure('a string')).toBe('other');
+  });
+});
+
+describe('failureCause', () => {
+  it('names a full disk, a timeout, an unreachable store, or says error', () => {
+    expect(failureCause(new Error('database or disk is full (13)'))).toBe('disk_full');
+    expect(failureCause(new Error('the sink did not answer within 30000 ms'))).toBe('timeout');
+    expect(failureCause(new Error('connect ECONNREFUSED 127.0.0.1:27017'))).toBe('unreachable');
+    expect(failureCause(new TypeError('x is undefined'))).toBe('error');
   });
 });

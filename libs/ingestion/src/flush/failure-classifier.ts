@@ -17,3 +17,18 @@ export function classifyCommonFailure(error: unknown): FailureKind {
   }
   return 'other';
 }
+
+/**
+ * A short, stable name for why a write failed, for a metric label and the retry log: `disk_full`,
+ * `timeout`, `unreachable` (refused, reset, no broker), or `error` for anything else.
+ */
+export function failureCause(error: unknown): 'disk_full' | 'timeout' | 'unreachable' | 'error' {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  if (/disk is full|no space left on device|ENOSPC|OutOfDiskSpace/i.test(text)) return 'disk_full';
+  if (/timed? ?out|Timeout|did not answer within/i.test(text)) return 'timeout';
+  if (
+    /ECONNREFUSED|ECONNRESET|EPIPE|ServerSelection|Network|NoBrokerAvailable|Connection/i.test(text)
+  )
+    return 'unreachable';
+  return 'error';
+}

@@ -61,6 +61,13 @@ export class Metrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  /** Ingestion engine: failed sink writes (retried or dead-lettered) by kind and cause. */
+  readonly sinkFailures = new Counter({
+    name: `${PREFIX}sink_failures_total`,
+    help: 'Failed sink (database) writes of the ingestion engine, by group, failure kind and cause',
+    labelNames: ['group', 'kind', 'cause'] as const,
+    registers: [this.registry],
+  });
   readonly consumerLag = new Gauge({
     name: `${PREFIX}consumer_lag`,
     help: 'Records behind the end of the partition (end offset - committed offset) for the group',
