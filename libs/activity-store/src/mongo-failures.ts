@@ -54,12 +54,18 @@ export function classifyMongoFailure(error: unknown): FailureKind {
     )
       return 'transient';
   }
-  const message = (error as { message?: unknown; errmsg?: unknown } | null) ?? {};
-  if (DISK_FULL.test(String(message.message ?? message.errmsg ?? ''))) return 'transient';
+  if (DISK_FULL.test(failureText(error))) return 'transient';
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'number') {
     if (TRANSIENT_MONGO_CODES.has(code)) return 'transient';
     if (PERMANENT_MONGO_CODES.has(code)) return 'permanent';
   }
   return classifyCommonFailure(error);
+}
+
+/** The server's words for a failure: `message` on driver errors, `errmsg` on raw replies. */
+function failureText(error: unknown): string {
+  const fields = (error ?? {}) as { message?: unknown; errmsg?: unknown };
+  for (const text of [fields.message, fields.errmsg]) if (typeof text === 'string') return text;
+  return '';
 }
