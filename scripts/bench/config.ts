@@ -24,6 +24,8 @@ export interface BenchConfig {
     warmUpSeconds: number;
   };
   batch: { size: number; connections: number; seconds: number };
+  /** Interleaved (baseline, ours) pairs per throughput ratio; the median is reported. */
+  pairs: number;
   /** The spike: batch POSTs offered at `factor` × the measured batch capacity, open loop. */
   overload: { factor: number; seconds: number; connections: number };
   perfRecords: number;
@@ -77,6 +79,7 @@ const FULL: Sizes = {
   E2E_SAMPLE_EVERY: 1000,
   E2E_POLL_MS: 20,
   E2E_PROBE_TIMEOUT_SECONDS: 30,
+  PAIRS: 3,
   OVERLOAD_FACTOR: 5,
   OVERLOAD_SECONDS: 60,
   OVERLOAD_CONNECTIONS: 64,
@@ -150,6 +153,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       connections: num('BATCH_CONNECTIONS'),
       seconds: num('BATCH_SECONDS'),
     },
+    pairs: num('PAIRS'),
     overload: {
       factor: num('OVERLOAD_FACTOR'),
       seconds: num('OVERLOAD_SECONDS'),

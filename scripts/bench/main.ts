@@ -9,6 +9,7 @@
  *   npm run bench -- --only=sink   only some phases (e2e, sink, ingest), for working on one of them
  *   npm run bench -- --backlog=500000 --e2e-rate=3000   any size, also as BENCH_BACKLOG=... (config.ts)
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
@@ -18,12 +19,13 @@ import { endToEnd, steadyLoad, warmUp } from './e2e-latency';
 import { batchBodies, singleBodies } from './events';
 import { batchMax, singleAtRate, singleClosedLoop } from './ingest';
 import { openLoopInChild } from './open-loop';
+import { Pair, PairSummary, measuredCpu, perThousand, summarizePairs } from './cpu';
 import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
 import { RssWatch, maxHeap } from './memory';
 import { Machine, machine, table, writeJson } from './report';
 import { ProfileSummary, formatSummary, summarizeDir } from './profile';
 import { Results, toRows } from './rows';
-import { baselineInsertMany, drain, waitStored } from './sink';
+import { DrainResult, baselineInsertMany, drain, waitStored } from './sink';
 import { BenchApp, ensureInfra, isolation } from './stack';
 
 const t0 = performance.now();
@@ -88,33 +90,132 @@ async function e2ePhase(s: Stack): Promise<void> {
   await stopConsumer(s, 'e2e');
 }
 
-/** Backlog with the consumer stopped, raw insertMany baseline, then the consumer drains it. */
+/** FerretDB's pid from the infra scripts' pid file, so its CPU is counted on both sides. */
+function databasePid(s: Stack): number | undefined {
+  const file = join(
+    process.env.INFRA_RUN ?? join(s.config.rootDir, '.infra', 'run'),
+    'ferretdb',
+    'ferretdb.pid',
+  );
+  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+  return Number.isInteger(pid) && existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+}
+
+/**
+ * Interleaved pairs: a backlog with the consumer stopped, raw insertMany of as many documents
+ * (the baseline), then the consumer drains the backlog. CPU per 1k documents of the consumer and
+ * of the inserting bench process come with each pair, and the database's on both sides.
+ */
 async function sinkPhase(s: Stack): Promise<void> {
   const { config: c } = s;
-  const producer = await rawProducer(c.brokers);
-  progress(`sink: filling a backlog of ${c.sink.backlog} events with raw kafkajs`);
-  s.results.backlog = await produceLoop(producer, s.topic, {
-    batchSize: 500,
-    concurrency: 4,
-    maxEvents: c.sink.backlog,
-  });
-  await producer.disconnect();
-  progress(
-    `sink: baseline insertMany of ${c.sink.backlog} docs, ${c.sink.flushSize}/batch, ${c.sink.insertConcurrency} at a time`,
-  );
-  s.results.insertBaseline = await baselineInsertMany(s.mongoUri, {
-    docs: c.sink.backlog,
-    batchSize: c.sink.flushSize,
-    concurrency: c.sink.insertConcurrency,
-    topic: s.topic,
-  });
-  progress(`  ${s.results.insertBaseline.docsPerSec.toFixed(0)} docs/s; starting the consumer`);
-  const timeout = c.sink.timeoutSeconds;
-  const expected = c.sink.backlog + s.e2eLeftover;
-  const { result } = await drain(() => startConsumer(s), s.mongoUri, expected, timeout, progress);
-  s.results.drain = result;
-  progress(`  ${result.docsPerSec.toFixed(0)} docs/s, ${result.storedInDb} docs in the database`);
-  await stopConsumer(s, 'drain');
+  const perPair = Math.ceil(c.sink.backlog / c.pairs);
+  const dbPid = databasePid(s);
+  const pairs: Pair[] = [];
+  const drains: DrainResult[] = [];
+  let storedSoFar = s.e2eLeftover;
+  for (let i = 0; i < c.pairs; i += 1) {
+    const producer = await rawProducer(c.brokers);
+    progress(`sink pair ${i + 1}/${c.pairs}: a backlog of ${perPair} events with raw kafkajs`);
+    s.results.backlog = await produceLoop(producer, s.topic, {
+      batchSize: 500,
+      concurrency: 4,
+      maxEvents: perPair,
+    });
+    await producer.disconnect();
+    progress(
+      `  baseline insertMany of ${perPair} docs, ${c.sink.flushSize}/batch, ${c.sink.insertConcurrency} at a time`,
+    );
+    const base = await baselineInsertMany(
+      s.mongoUri,
+      {
+        docs: perPair,
+        batchSize: c.sink.flushSize,
+        concurrency: c.sink.insertConcurrency,
+        topic: s.topic,
+      },
+      dbPid,
+    );
+    s.results.insertBaseline = base;
+    const expected = perPair + (i === 0 ? s.e2eLeftover : 0);
+    storedSoFar += perPair;
+    progress(`  ${base.docsPerSec.toFixed(0)} docs/s; the consumer drains ${expected}`);
+    const { result } = await drain(
+      () => startConsumer(s),
+      s.mongoUri,
+      expected,
+      c.sink.timeoutSeconds,
+      progress,
+      dbPid,
+    );
+    drains.push({ ...result, expected: storedSoFar });
+    await stopConsumer(s, 'drain');
+    const baselineCpuPer1k = perThousand(base.cpuSeconds ?? NaN, base.docs);
+    const oursCpuPer1k = perThousand(result.cpuSeconds, result.docs);
+    pairs.push({
+      baseline: base.docsPerSec,
+      ours: result.docsPerSec,
+      ratio: result.docsPerSec / base.docsPerSec,
+      baselineCpuPer1k,
+      oursCpuPer1k,
+      cpuRatio: oursCpuPer1k / baselineCpuPer1k,
+      ...(base.databaseCpuSeconds !== undefined && result.databaseCpuSeconds !== undefined
+        ? {
+            baselineDatabaseCpuPer1k: perThousand(base.databaseCpuSeconds, base.docs),
+            oursDatabaseCpuPer1k: perThousand(result.databaseCpuSeconds, result.docs),
+          }
+        : {}),
+    });
+    progress(
+      `  ${result.docsPerSec.toFixed(0)} docs/s (${((100 * result.docsPerSec) / base.docsPerSec).toFixed(0)} % of raw), ${result.storedInDb} docs in the database`,
+    );
+  }
+  s.results.drainPairs = summarizePairs(pairs);
+  // The last drain holds the collection's total; its rate is the median pair's below.
+  s.results.drain = drains[drains.length - 1];
+}
+
+/**
+ * Batch ingest against raw kafkajs as interleaved pairs (raw, API, raw, API, …): each ratio is
+ * taken minutes apart at most, so the machine's drift hits both sides; CPU seconds per 1,000
+ * events of the API process and of the bench process running the raw producer come with each.
+ */
+async function batchPairs(s: Stack): Promise<PairSummary> {
+  const { config: c, producer: api } = s;
+  const raw = await rawProducer(c.brokers);
+  const pairs: Pair[] = [];
+  try {
+    for (let i = 0; i < c.pairs; i += 1) {
+      const base = await measuredCpu('self', () =>
+        produceLoop(raw, s.topic, {
+          batchSize: c.batch.size,
+          concurrency: c.batch.connections,
+          seconds: c.batch.seconds,
+          prebuilt: true,
+        }),
+      );
+      const ours = await measuredCpu(api.pid, () =>
+        batchMax(api.url, c.batch.size, c.batch.connections, c.batch.seconds),
+      );
+      const baselineCpuPer1k = perThousand(base.cpuSeconds, base.result.events);
+      const oursCpuPer1k = perThousand(ours.cpuSeconds, ours.result.requests * c.batch.size);
+      pairs.push({
+        baseline: base.result.eventsPerSec,
+        ours: ours.result.eventsPerSec,
+        ratio: ours.result.eventsPerSec / base.result.eventsPerSec,
+        baselineCpuPer1k,
+        oursCpuPer1k,
+        cpuRatio: oursCpuPer1k / baselineCpuPer1k,
+      });
+      s.results.batch = ours.result;
+      s.results.rawBatch = base.result;
+      progress(
+        `  pair ${i + 1}/${c.pairs}: raw ${base.result.eventsPerSec.toFixed(0)} ev/s, API ${ours.result.eventsPerSec.toFixed(0)} ev/s`,
+      );
+    }
+  } finally {
+    await raw.disconnect();
+  }
+  return summarizePairs(pairs);
 }
 
 /** A second producer-api with transactions on, for one measurement (the first one idles). */
@@ -157,14 +258,17 @@ async function ingestPhase(s: Stack): Promise<void> {
   progress(
     `  ${r.singleMax.requestsPerSec.toFixed(0)} req/s; batch POST ${c.batch.size}/req, ${c.batch.connections} connections`,
   );
-  r.batch = await batchMax(api.url, c.batch.size, c.batch.connections, c.batch.seconds);
-  progress(`  ${r.batch.eventsPerSec.toFixed(0)} ev/s; the same with PRODUCER_TRANSACTIONS=on`);
+  r.batchPairs = await batchPairs(s);
+  const b = r.batchPairs;
+  progress(
+    `  median ${(b.ratio.median * 100).toFixed(0)} % of raw kafkajs (${(b.ratio.min * 100).toFixed(0)}–${(b.ratio.max * 100).toFixed(0)} %), CPU ${b.oursCpuPer1k.toFixed(3)} vs ${b.baselineCpuPer1k.toFixed(3)} s per 1k events; the same with PRODUCER_TRANSACTIONS=on`,
+  );
   r.batchTxn = await withTransactionalApi(s, (url) =>
     batchMax(url, c.batch.size, c.batch.connections, c.batch.seconds),
   );
   for (const w of s.watches) w.endPhase('ingest');
   progress(
-    `  ${r.batch.eventsPerSec.toFixed(0)} ev/s; raw kafkajs baselines (1/send and ${c.batch.size}/send)`,
+    `  ${r.batchTxn.eventsPerSec.toFixed(0)} ev/s with transactions; raw kafkajs 1/send baseline`,
   );
   const producer = await rawProducer(c.brokers);
   r.rawSingle = await produceLoop(producer, s.topic, {
@@ -173,15 +277,9 @@ async function ingestPhase(s: Stack): Promise<void> {
     seconds: c.single.seconds,
     prebuilt: true,
   });
-  r.rawBatch = await produceLoop(producer, s.topic, {
-    batchSize: c.batch.size,
-    concurrency: c.batch.connections,
-    seconds: c.batch.seconds,
-    prebuilt: true,
-  });
   await producer.disconnect();
   progress(
-    `  ${r.rawSingle.eventsPerSec.toFixed(0)} and ${r.rawBatch.eventsPerSec.toFixed(0)} ev/s; Kafka ProducerPerformance, ${c.perfRecords} records`,
+    `  ${r.rawSingle.eventsPerSec.toFixed(0)} ev/s; Kafka ProducerPerformance, ${c.perfRecords} records`,
   );
   r.perf = await producerPerformance(c, s.topic);
   progress(`  ${r.perf.summary}`);

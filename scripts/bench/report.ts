@@ -11,6 +11,8 @@ export interface Row {
   value: number;
   unit: string;
   baseline?: { name: string; value: number };
+  /** Shown instead of value / baseline, e.g. the median ratio of interleaved pairs, or "1.32×". */
+  ratio?: string;
   /** Human-readable target, e.g. "≥ 70 % of raw"; judged by `pass`. */
   target?: string;
   status: Status;
@@ -48,10 +50,17 @@ export function machine(): Machine {
 }
 
 const fmt = (v: number): string =>
-  !Number.isFinite(v) ? 'n/a' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1);
+  !Number.isFinite(v)
+    ? 'n/a'
+    : v >= 100
+      ? Math.round(v).toLocaleString('en-US')
+      : v >= 1 || v === 0
+        ? v.toFixed(1)
+        : v.toFixed(3);
 
 function cells(row: Row): string[] {
-  const ratio = row.baseline ? `${((100 * row.value) / row.baseline.value).toFixed(0)} %` : '';
+  const ratio =
+    row.ratio ?? (row.baseline ? `${((100 * row.value) / row.baseline.value).toFixed(0)} %` : '');
   const base = row.baseline ? `${fmt(row.baseline.value)} (${row.baseline.name})` : '';
   return [
     row.section,

@@ -7,6 +7,7 @@ import {
   serverFlavourOf,
 } from '@app/activity-store';
 import { fullEvent } from './events';
+import { cpuSeconds, selfCpuSeconds } from './cpu';
 import { BenchApp, metricSum, sleep } from './stack';
 
 /** The consumer's index choice on this server (ActivityRepository.ensureIndexes), so the baseline pays the same. */
@@ -22,6 +23,9 @@ export interface InsertResult {
   docs: number;
   seconds: number;
   docsPerSec: number;
+  /** CPU seconds of the inserting (bench) process and of FerretDB, when its pid is known. */
+  cpuSeconds?: number;
+  databaseCpuSeconds?: number;
 }
 
 /**
@@ -32,6 +36,7 @@ export interface InsertResult {
 export async function baselineInsertMany(
   mongoUri: string,
   opts: { docs: number; batchSize: number; concurrency: number; topic: string },
+  databasePid?: number,
 ): Promise<InsertResult> {
   const client = new MongoClient(mongoUri);
   try {
@@ -42,6 +47,8 @@ export async function baselineInsertMany(
       await collection.createIndex(key, { name, ...(unique ? { unique } : {}) });
     let next = 0;
     const started = performance.now();
+    const cpuBefore = selfCpuSeconds();
+    const dbBefore = databasePid ? cpuSeconds(databasePid) : 0;
     const loop = async (worker: number): Promise<void> => {
       while (next < opts.docs) {
         const from = next;
@@ -62,6 +69,8 @@ export async function baselineInsertMany(
       docs: opts.docs,
       seconds,
       docsPerSec: opts.docs / seconds,
+      cpuSeconds: selfCpuSeconds() - cpuBefore,
+      ...(databasePid ? { databaseCpuSeconds: cpuSeconds(databasePid) - dbBefore } : {}),
     };
   } finally {
     await client.close();
@@ -76,6 +85,9 @@ export interface DrainResult extends Omit<InsertResult, 'indexes'> {
   storedInDb: number;
   meanFlushSize: number;
   meanFlushMs: number;
+  /** CPU seconds of the consumer (and of FerretDB, when its pid is known) in the timed window. */
+  cpuSeconds: number;
+  databaseCpuSeconds?: number;
 }
 
 const stored = (text: string): number =>
@@ -92,16 +104,22 @@ export async function drain(
   expected: number,
   timeoutSeconds: number,
   progress: (line: string) => void,
+  databasePid?: number,
 ): Promise<{ app: BenchApp; result: DrainResult }> {
   const spawnedAt = performance.now();
   const app = await startConsumer();
   const deadline = spawnedAt + timeoutSeconds * 1000;
-  let first: { t: number; count: number } | undefined;
-  let last = { t: performance.now(), count: 0 };
+  const cpu = () => ({
+    app: cpuSeconds(app.pid),
+    db: databasePid ? cpuSeconds(databasePid) : 0,
+  });
+  let first: { t: number; count: number; cpu: { app: number; db: number } } | undefined;
+  const ready = { t: performance.now(), count: 0, cpu: cpu() };
+  let last = ready;
   let lastReport = 0;
   while (last.count < expected && performance.now() < deadline) {
     await sleep(500);
-    last = { t: performance.now(), count: stored(await app.metrics()) };
+    last = { t: performance.now(), count: stored(await app.metrics()), cpu: cpu() };
     if (!first && last.count > 0) first = last;
     if (last.t - lastReport > 10_000) {
       progress(`  drained ${last.count} / ${expected}`);
@@ -110,8 +128,8 @@ export async function drain(
   }
   const text = await app.metrics();
   const storedInDb = await countDocs(mongoUri);
-  // Drained before a second look: fall back to timing from the spawn.
-  const start = first && first.t < last.t ? first : { t: spawnedAt, count: 0 };
+  // Drained before a second look: fall back to timing from the moment the app was ready.
+  const start = first && first.t < last.t ? first : ready;
   const docs = last.count - start.count;
   const seconds = (last.t - start.t) / 1000;
   return {
@@ -125,6 +143,8 @@ export async function drain(
       storedInDb,
       meanFlushSize: ratio(text, 'eyego_consumer_flush_size'),
       meanFlushMs: ratio(text, 'eyego_consumer_flush_duration_seconds') * 1000,
+      cpuSeconds: last.cpu.app - start.cpu.app,
+      ...(databasePid ? { databaseCpuSeconds: last.cpu.db - start.cpu.db } : {}),
     },
   };
 }

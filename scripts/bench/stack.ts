@@ -155,7 +155,7 @@ export function metricSum(text: string, name: string, labels = ''): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
-    const match = /^([a-z_]+)(\{[^}]*\})? ([0-9.eE+-]+)$/.exec(line);
+    const match = /^([a-zA-Z0-9_:]+)(\{[^}]*\})? ([0-9.eE+-]+)$/.exec(line);
     if (match && match[1] === name && (match[2] ?? '').includes(labels)) sum += Number(match[3]);
   }
   return sum;
