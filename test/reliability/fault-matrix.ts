@@ -109,6 +109,16 @@ export const FAULTS: Fault[] = [
     recoveredWhen: 'acknowledged',
   },
   {
+    // Three produce calls in flight, one lane per partition, each lane's producer renewed on its
+    // own failure: the sequence-number hazard of serial-sender.ts must not come back with them.
+    name: 'kill -9 Kafka broker (3 producer lanes)',
+    env: { PRODUCER_LANES: '3' },
+    inject: (run) => run.infra.stop('kafka', true),
+    heal: (run) => run.infra.start('kafka'),
+    outage: (p) => p.infraOutageMs,
+    recoveredWhen: 'acknowledged',
+  },
+  {
     name: 'kill -9 producer-api',
     inject: (run) => run.producer.stop('SIGKILL'),
     heal: async (run) => void (run.producer = await restartApp(run, run.producer)),

@@ -81,6 +81,8 @@ export function platformOptionsOf(
         keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
         shedEventLoopDelayMs: env.HTTP_SHED_EVENT_LOOP_DELAY_MS,
         maxInFlight: env.HTTP_MAX_IN_FLIGHT,
+        maxInFlightBytes: env.HTTP_MAX_IN_FLIGHT_BYTES,
+        unsizedBodyBytes: bodyLimitBytes,
       },
     },
     security: toSecuritySettings(env, env.NODE_ENV),

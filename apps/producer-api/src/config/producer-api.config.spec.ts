@@ -9,6 +9,7 @@ describe('loadProducerApiConfig', () => {
       idempotent: true,
       sendTimeoutMs: 5000,
       maxPendingRecords: 20_000,
+      lanes: 1,
       transactions: null,
     });
     expect(config.kafka.connection.retry).toEqual({ initialRetryTime: 100, retries: 8 });
@@ -41,5 +42,12 @@ describe('loadProducerApiConfig', () => {
     expect(() =>
       loadProducerApiConfig({ PRODUCER_TRANSACTIONS: 'on', PRODUCER_IDEMPOTENT: 'false' }),
     ).toThrow(/PRODUCER_IDEMPOTENT/);
+  });
+
+  it('refuses producer lanes with transactions (a batch is one transaction of one producer)', () => {
+    expect(() =>
+      loadProducerApiConfig({ PRODUCER_TRANSACTIONS: 'on', PRODUCER_LANES: '3' }),
+    ).toThrow(/PRODUCER_LANES=1/);
+    expect(loadProducerApiConfig({ PRODUCER_LANES: '3' }).producer.lanes).toBe(3);
   });
 });

@@ -41,6 +41,11 @@ const schema = baseEnvSchema
     PRODUCER_SEND_TIMEOUT_MS: envInt(5000, 100, 120_000),
     /** Records that may wait for Kafka; above, requests are shed at once (503 OVERLOADED). */
     PRODUCER_MAX_PENDING_RECORDS: envInt(20_000, 1, 10_000_000),
+    /**
+     * Serial senders, each with its own idempotent producer, partition p going to lane
+     * p % lanes: produce calls to different partitions overlap, those to one partition never do.
+     */
+    PRODUCER_LANES: envInt(1, 1, 64),
     HTTP_BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
     BATCH_MAX_EVENTS: envInt(500, 1, 10_000),
     /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
@@ -82,6 +87,8 @@ export class ProducerApiConfig {
       idempotent: boolean;
       sendTimeoutMs: number;
       maxPendingRecords: number;
+      /** Serial senders with a producer each (PRODUCER_LANES); 1 with transactions. */
+      lanes: number;
       /** Null: one idempotent producer, no transactions (PRODUCER_TRANSACTIONS=off). */
       transactions: null | { transactionalId: string; timeoutMs: number; retryMs: number };
     },
@@ -112,6 +119,11 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       'PRODUCER_TRANSACTIONS=on needs PRODUCER_IDEMPOTENT=true (Kafka transactions are idempotent)',
     );
   }
+  if (e.PRODUCER_TRANSACTIONS === 'on' && e.PRODUCER_LANES > 1) {
+    throw invalidConfiguration(
+      'PRODUCER_TRANSACTIONS=on needs PRODUCER_LANES=1 (a batch is one transaction, so one producer sends it)',
+    );
+  }
   return new ProducerApiConfig(
     e.NODE_ENV,
     e.LOG_LEVEL,
@@ -129,6 +141,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       idempotent: e.PRODUCER_IDEMPOTENT,
       sendTimeoutMs: e.PRODUCER_SEND_TIMEOUT_MS,
       maxPendingRecords: e.PRODUCER_MAX_PENDING_RECORDS,
+      lanes: e.PRODUCER_LANES,
       transactions:
         e.PRODUCER_TRANSACTIONS === 'on'
           ? {

@@ -97,6 +97,18 @@ export class ActivityKafkaClient extends ClientKafka {
   }
 
   /**
+   * A client with the same options and a kafkajs client and producer of its own (client id
+   * `<id>-lane-<n>`): a producer lane (PRODUCER_LANES) whose failures renew only its own producer.
+   */
+  lane(n: number): ActivityKafkaClient {
+    const client = this.options.client;
+    return new ActivityKafkaClient({
+      ...this.options,
+      client: { ...client, brokers: client?.brokers ?? [], clientId: `${this.clientId}-lane-${n}` },
+    });
+  }
+
+  /**
    * Drops the producer (and with it its producer id or epoch) at once; the next send connects a
    * new one. The old one is disconnected in the background, which also cancels a send still
    * retrying. With a transactional id, the new producer's InitProducerId aborts whatever the old

@@ -10,7 +10,13 @@ import { OutgoingRecord, ValueCodec } from '@app/contracts';
 import { KafkaAdmin, TopicProvisioning, kafkaConfigurationProblem } from '@app/kafka-admin';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ACTIVITY_KAFKA_CLIENT, ActivityKafkaClient } from './activity-kafka.client';
-import { PublishedRecord, QueueFullError, SerialSender, assignOffsets } from './serial-sender';
+import {
+  PartitionedRecord,
+  PublishedRecord,
+  QueueFullError,
+  SerialSender,
+  assignOffsets,
+} from './serial-sender';
 
 export type { PublishedRecord } from './serial-sender';
 
@@ -26,6 +32,12 @@ const RECONNECT_INTERVAL_MS = 2_000;
 /** Records merged into one produce call at most (a batch request is never split). */
 export const MAX_RECORDS_PER_SEND = 2_000;
 
+/** One serial sender and the producer it alone uses. */
+interface Lane {
+  client: ActivityKafkaClient;
+  sender: SerialSender;
+}
+
 /**
  * The only place the producer-api talks to Kafka, through Nest's Kafka client. Records are sent
  * with acks=all through an idempotent producer, one produce call at a time (SerialSender explains
@@ -37,7 +49,8 @@ export const MAX_RECORDS_PER_SEND = 2_000;
 export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ActivityPublisher.name);
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  private readonly sender: SerialSender;
+  /** Lane 0 is the Nest-registered client; more lanes (PRODUCER_LANES) are its siblings. */
+  private readonly lanes: Lane[];
   private partitionCount?: { value: number; at: number };
   private metadataCache?: PartitionMetadata[];
   private reconnectTimer?: NodeJS.Timeout;
@@ -51,12 +64,18 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     private readonly topics: TopicProvisioning,
     private readonly codec: ValueCodec,
   ) {
-    this.sender = new SerialSender({
-      send: (records) => this.produce(records),
-      onFailure: (error) => this.renewProducer(error),
-      timeoutMs: config.producer.sendTimeoutMs,
-      maxRecordsPerSend: MAX_RECORDS_PER_SEND,
-      maxPendingRecords: config.producer.maxPendingRecords,
+    const { lanes, maxPendingRecords, sendTimeoutMs } = config.producer;
+    this.lanes = Array.from({ length: lanes }, (_, n) => {
+      const laneClient = n === 0 ? client : client.lane(n);
+      const sender = new SerialSender({
+        send: (records) => this.produce(laneClient, records),
+        onFailure: (error) => this.renewProducer(laneClient, error),
+        timeoutMs: sendTimeoutMs,
+        maxRecordsPerSend: MAX_RECORDS_PER_SEND,
+        // The bound is the instance's: each lane holds its share.
+        maxPendingRecords: Math.ceil(maxPendingRecords / lanes),
+      });
+      return { client: laneClient, sender };
     });
   }
 
@@ -84,33 +103,93 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     const deadline = Date.now() + this.config.producer.sendTimeoutMs;
-    while (!this.sender.idle && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const idle = () => this.lanes.every((l) => l.sender.idle);
+    while (!idle() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // ClientsModule closes lane 0's client; the siblings are this class's.
+    await Promise.all(this.lanes.slice(1).map((l) => l.client.close().catch(() => undefined)));
   }
 
   /** Resolves once the broker acknowledged all the records (acks=all). */
   async publish(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
     if (this.closing) throw new BrokerUnavailableError('the API is shutting down');
     try {
-      return await this.sender.enqueue(records);
+      if (this.lanes.length === 1) return await this.lanes[0].sender.enqueue(records);
+      return await this.publishInLanes(records);
     } catch (error) {
       if (error instanceof QueueFullError) throw new PublisherOverloadedError(error.message);
       throw new BrokerUnavailableError(error instanceof Error ? error.message : String(error));
     }
   }
 
+  /**
+   * Each record to the lane of its partition, every lane's part in its next produce call; the
+   * request is answered once all its parts are acknowledged (or 503 if one fails: the parts
+   * written are deduplicated by eventId when the client retries, as with one call's partitions).
+   */
+  private async publishInLanes(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
+    const partitioned = this.partition(records, await this.partitionsWithin(this.topic));
+    const parts = new Map<number, { records: PartitionedRecord[]; at: number[] }>();
+    partitioned.forEach((record, at) => {
+      const lane = record.partition % this.lanes.length;
+      const part = parts.get(lane) ?? { records: [], at: [] };
+      part.records.push(record);
+      part.at.push(at);
+      parts.set(lane, part);
+    });
+    const results: PublishedRecord[] = new Array<PublishedRecord>(records.length);
+    await Promise.all(
+      [...parts].map(async ([lane, part]) => {
+        const published = await this.lanes[lane].sender.enqueue(part.records);
+        published.forEach((p, i) => (results[part.at[i]] = p));
+      }),
+    );
+    return results;
+  }
+
   /** One produce call; runs inside SerialSender's deadline, connecting first if needed. */
-  private async produce(records: OutgoingRecord[]): Promise<PublishedRecord[]> {
-    await this.ensureReady();
-    const partitions = await this.partitionsOf(this.topic);
+  private async produce(
+    client: ActivityKafkaClient,
+    records: OutgoingRecord[],
+  ): Promise<PublishedRecord[]> {
+    await this.ensureReady(client);
+    // Records of lanes come partitioned already; with one lane, the count is read here, inside
+    // the send deadline.
+    const messages = records.every(isPartitioned)
+      ? records
+      : this.partition(records, await this.partitionsOf(this.topic));
+    const acks = await client.sendBatch(this.topic, messages);
+    return assignOffsets(messages, acks);
+  }
+
+  private partition(records: readonly OutgoingRecord[], partitions: number): PartitionedRecord[] {
     const metadata = this.partitionMetadata(partitions);
-    const messages = records.map((r) => ({
+    return records.map((r) => ({
       key: r.key,
       value: r.value,
       headers: r.headers,
       partition: this.partitioner({ topic: this.topic, partitionMetadata: metadata, message: r }),
     }));
-    const acks = await this.client.sendBatch(this.topic, messages);
-    return assignOffsets(messages, acks);
+  }
+
+  /** The partition count, or a failure within the send deadline (Kafka unreachable). */
+  private async partitionsWithin(topic: string): Promise<number> {
+    if (this.partitionCount && Date.now() - this.partitionCount.at < PARTITION_CACHE_MS)
+      return this.partitionCount.value;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('the partition count could not be read in time')),
+        this.config.producer.sendTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([
+        this.ensureReady(this.client).then(() => this.partitionsOf(topic)),
+        deadline,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Why this instance cannot publish at all (readiness reports it), or null. */
@@ -119,18 +198,19 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** After a failed send the producer's sequence numbers cannot be trusted: start a new one. */
-  private renewProducer(error: Error): void {
-    const fenced = this.client.fenced;
+  private renewProducer(client: ActivityKafkaClient, error: Error): void {
+    const fenced = client.fenced;
     if (fenced) {
       // A new producer would fence the other instance in turn: this one stops publishing instead.
       if (!this.fencingLogged) this.logger.error({ msg: 'producer fenced', error: fenced.message });
       this.fencingLogged = true;
       return;
     }
-    this.client.renew();
+    client.renew();
     this.logger.warn({
       msg: 'produce failed; continuing with a new producer id',
       error: error.message,
+      ...(this.lanes.length > 1 ? { lane: this.lanes.findIndex((l) => l.client === client) } : {}),
     });
   }
 
@@ -172,9 +252,9 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** Topics provisioned (once) and the producer connected; both retried by the next caller. */
-  private async ensureReady(): Promise<void> {
+  private async ensureReady(client = this.client): Promise<void> {
     await this.topics.ensure();
-    await this.client.connect();
+    await client.connect();
   }
 
   private async partitionsOf(topic: string): Promise<number> {
@@ -188,3 +268,6 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     return value;
   }
 }
+
+const isPartitioned = (record: OutgoingRecord): record is PartitionedRecord =>
+  typeof (record as Partial<PartitionedRecord>).partition === 'number';

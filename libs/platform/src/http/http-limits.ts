@@ -24,6 +24,16 @@ export interface HttpLimits {
    * uploading it. 0 = no limit.
    */
   maxInFlight: number;
+  /**
+   * Bytes of request bodies being handled at once (declared Content-Length; a body without one
+   * counts as `unsizedBodyBytes`). A request that would go above it is shed like one above
+   * `maxInFlight`, unless nothing else is in flight, so a body up to the body limit always gets
+   * in. This is what bounds the wait of accepted batches: a count of requests does not know a
+   * 100 KB batch from a 200-byte event. 0 = no limit.
+   */
+  maxInFlightBytes: number;
+  /** What a chunked body (no Content-Length) counts for: the body limit, its worst case. */
+  unsizedBodyBytes?: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -32,6 +42,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   keepAliveTimeoutMs: 5000,
   shedEventLoopDelayMs: 500,
   maxInFlight: 128,
+  maxInFlightBytes: 2 * 1024 * 1024,
 };
 
 /**
@@ -80,10 +91,15 @@ export function applyHttpLimits(fastify: FastifyInstance, limits: HttpLimits): v
   server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   const lag = limits.shedEventLoopDelayMs > 0 ? new EventLoopLag() : null;
-  const counted = new WeakSet<object>();
+  const counted = new WeakMap<object, number>();
   let inFlight = 0;
+  let inFlightBytes = 0;
   const release = (request: object): void => {
-    if (counted.delete(request)) inFlight -= 1;
+    const bytes = counted.get(request);
+    if (bytes === undefined) return;
+    counted.delete(request);
+    inFlight -= 1;
+    inFlightBytes -= bytes;
   };
   fastify.addHook('onClose', (_instance, done) => {
     lag?.stop();
@@ -99,11 +115,17 @@ export function applyHttpLimits(fastify: FastifyInstance, limits: HttpLimits): v
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     if (isOpenPath(request.url)) return done();
+    const bytes = bodyBytes(request.headers, limits.unsizedBodyBytes ?? 0);
     const late = lag !== null && lag.ms > limits.shedEventLoopDelayMs;
-    const full = limits.maxInFlight > 0 && inFlight >= limits.maxInFlight;
+    const full =
+      (limits.maxInFlight > 0 && inFlight >= limits.maxInFlight) ||
+      (limits.maxInFlightBytes > 0 &&
+        inFlight > 0 &&
+        inFlightBytes + bytes > limits.maxInFlightBytes);
     if (!late && !full) {
       inFlight += 1;
-      counted.add(request);
+      inFlightBytes += bytes;
+      counted.set(request, bytes);
       return done();
     }
     // The body is not wanted: closing the connection stops the client from sending it.
@@ -114,10 +136,22 @@ export function applyHttpLimits(fastify: FastifyInstance, limits: HttpLimits): v
         ErrorCode.OVERLOADED,
         late
           ? `the service is overloaded (event loop ${Math.round(lag.ms)} ms late); retry in 1 s`
-          : `the service is overloaded (${inFlight} requests in progress); retry in 1 s`,
+          : `the service is overloaded (${inFlight} requests, ${inFlightBytes} bytes in progress); retry in 1 s`,
         undefined,
         { 'retry-after': '1' },
       ),
     );
   });
+}
+
+function bodyBytes(
+  headers: Record<string, string | string[] | undefined>,
+  unsized: number,
+): number {
+  const length = headers['content-length'];
+  if (typeof length === 'string') {
+    const n = Number(length);
+    if (Number.isFinite(n) && n >= 0) return n;
+  }
+  return headers['transfer-encoding'] ? unsized : 0;
 }
