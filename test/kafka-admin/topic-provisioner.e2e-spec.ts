@@ -126,7 +126,7 @@ describe('topics as code (TopicProvisioner against the real broker)', () => {
     expect((await provision(specs)).changes).toEqual([]);
   });
 
-  it('lets two provisioners run at once: both succeed, each topic is created once', async () => {
+  it('lets two provisioners run at once: both succeed, no topic is claimed twice', async () => {
     const race = isolatedEnv('provision-race');
     const raceSpecs = Object.values(resolveTopicSpecs({ prefix: race.prefix }));
     try {
@@ -134,7 +134,11 @@ describe('topics as code (TopicProvisioner against the real broker)', () => {
       const created = reports.flatMap((r) =>
         r.changes.filter((c) => c.action === 'created').map((c) => c.topic),
       );
-      expect(created.sort()).toEqual(raceSpecs.map((s) => s.name).sort());
+      // At most once, not exactly once: on a loaded broker a CreateTopics answer can come back
+      // REQUEST_TIMED_OUT although the topic was created; kafkajs retries, the retry finds the
+      // topic and answers "already exists", so neither run may claim it (seen in CI-like runs).
+      expect(created.length).toBe(new Set(created).size);
+      expect(created.every((t) => raceSpecs.some((s) => s.name === t))).toBe(true);
       const topics = await actual(raceSpecs.map((s) => s.name));
       expect(Object.values(topics).map((t) => t.partitions)).toEqual([3, 3, 3]);
       expect(topics[raceSpecs[1].name]['retention.ms']).toBe('2592000000');
