@@ -223,6 +223,8 @@ async function withTransactionalApi<T>(s: Stack, run: (url: string) => Promise<T
   const api = await BenchApp.start('producer-api', s.config, {
     ...s.env,
     PRODUCER_TRANSACTIONS: 'on',
+    // A batch is one transaction of one producer: lanes are refused with transactions.
+    PRODUCER_LANES: '1',
     PRODUCER_TRANSACTIONAL_ID: `bench-${s.config.runId}`,
   });
   try {
