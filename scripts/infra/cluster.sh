@@ -20,6 +20,8 @@ CLUSTER_DATA="$INFRA_DATA/cluster"
 CLUSTER_ENV="$CLUSTER_RUN/cluster.env"
 # Small heaps: three JVMs beside the apps and FerretDB on a 2-core machine.
 KAFKA_CLUSTER_HEAP_OPTS="${KAFKA_CLUSTER_HEAP_OPTS:--Xms128m -Xmx384m}"
+# Tests use "-XX:+UseSerialGC -XX:TieredStopAtLevel=1": a JVM that starts in about half the CPU time.
+KAFKA_CLUSTER_JVM_OPTS="${KAFKA_CLUSTER_JVM_OPTS:--XX:+UseG1GC}"
 CP="$KAFKA_HOME/libs/*"
 
 node_dir() { echo "$CLUSTER_RUN/node-$1"; }
@@ -58,7 +60,8 @@ new_layout() {
   CLUSTER_SIZE="$n"
   CLUSTER_PORTS="$(IFS=,; echo "${NODE_PORTS[*]}")"
   CLUSTER_CONTROLLER_PORTS="$(IFS=,; echo "${NODE_CPORTS[*]}")"
-  CLUSTER_ID="$(java -cp "$CP" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
+  # What StorageTool random-uuid prints (16 random bytes, URL-safe base64), without starting a JVM.
+  CLUSTER_ID="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
   mkdir -p "$CLUSTER_RUN"
   cat >"$CLUSTER_ENV" <<ENV
 CLUSTER_SIZE=$CLUSTER_SIZE
@@ -134,12 +137,22 @@ PROPS
 
 java_opts() {
   # shellcheck disable=SC2206
-  JAVA_OPTS=($KAFKA_CLUSTER_HEAP_OPTS -XX:+UseG1GC -XX:ActiveProcessorCount=2 -Djava.awt.headless=true
+  JAVA_OPTS=($KAFKA_CLUSTER_HEAP_OPTS $KAFKA_CLUSTER_JVM_OPTS -XX:ActiveProcessorCount=2 -Djava.awt.headless=true
     -Dlog4j2.configurationFile="$(node_dir "$1")/log4j2.properties")
 }
 
 node_ready() {
   port_open "$KAFKA_HOST" "$(node_port "$1")" && grep -q "Kafka Server started" "$(node_dir "$1")/kafka.log" 2>/dev/null
+}
+
+# Formats a node's storage the first time (a JVM of its own, so `up` runs these side by side).
+format_node() {
+  local id="$1" dir
+  dir="$(node_dir "$id")"
+  [[ -f "$dir/server.properties" ]] || write_node_config "$id"
+  [[ -f "$CLUSTER_DATA/node-$id/meta.properties" ]] && return 0
+  java -Xmx128m -XX:TieredStopAtLevel=1 -cp "$CP" kafka.tools.StorageTool format -t "$CLUSTER_ID" \
+    -c "$dir/server.properties" >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "formatting node $id failed"; }
 }
 
 # Launches one node in the background (formats its storage the first time); does not wait.
@@ -148,12 +161,8 @@ launch_node() {
   dir="$(node_dir "$id")"
   if node_alive "$id"; then log "node $id already running (pid $(cat "$(node_pidfile "$id")"))"; return; fi
   port_open "$KAFKA_HOST" "$(node_port "$id")" && die "port $KAFKA_HOST:$(node_port "$id") (node $id) is already in use"
-  [[ -f "$dir/server.properties" ]] || write_node_config "$id"
+  format_node "$id"
   java_opts "$id"
-  if [[ ! -f "$CLUSTER_DATA/node-$id/meta.properties" ]]; then
-    java "${JAVA_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format -t "$CLUSTER_ID" \
-      -c "$dir/server.properties" >"$dir/format.log" 2>&1 || { cat "$dir/format.log" >&2; die "formatting node $id failed"; }
-  fi
   if [[ -s "$dir/kafka.log" ]]; then mv "$dir/kafka.log" "$dir/kafka.log.prev"; fi
   : >"$dir/kafka.log"
   nohup java "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null &
@@ -182,13 +191,16 @@ stop_node() {
 }
 
 cluster_up() {
-  local n="${1:-${INFRA_BROKERS:-3}}" i
+  local n="${1:-${INFRA_BROKERS:-3}}" i pid
   [[ -f "$KAFKA_HOME/libs/kafka_$KAFKA_SCALA_VERSION-$KAFKA_VERSION.jar" ]] || bash "$(dirname "$0")/install.sh" kafka
   if load_layout; then
     ((CLUSTER_SIZE == n)) || die "a $CLUSTER_SIZE-node cluster is set up in $CLUSTER_RUN; 'down --wipe' it first to make one of $n"
   else
     new_layout "$n"
   fi
+  local pids=()
+  for ((i = 1; i <= CLUSTER_SIZE; i++)); do format_node "$i" & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid" || die "formatting the cluster's storage failed"; done
   for ((i = 1; i <= CLUSTER_SIZE; i++)); do launch_node "$i"; done
   for ((i = 1; i <= CLUSTER_SIZE; i++)); do wait_node "$i"; done
   log "Kafka cluster of $CLUSTER_SIZE nodes ready: KAFKA_BROKERS=$(bootstrap)"
