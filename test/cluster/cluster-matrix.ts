@@ -51,6 +51,8 @@ interface Run {
   killed: number[];
   /** The running load, for faults that watch the API answer mid-fault. */
   load?: SteadyLoad;
+  /** When the fault took effect (a kill: once the process is gone); default: before inject. */
+  faultAt?: number;
 }
 
 export interface ClusterFault {
@@ -106,6 +108,7 @@ export const CLUSTER_FAULTS: ClusterFault[] = [
       run.notes.push(`leader of partition 0: node ${leader}`);
       run.killed = [leader];
       await run.infra.node('kill', leader);
+      run.faultAt = Date.now();
     },
     heal: async (run, profile) => {
       await sleep(profile.outageMs);
@@ -120,6 +123,7 @@ export const CLUSTER_FAULTS: ClusterFault[] = [
       run.notes.push(`active controller: node ${controller}`);
       run.killed = [controller];
       await run.infra.node('kill', controller);
+      run.faultAt = Date.now();
       await sleep(3000);
       run.notes.push(`new controller: node ${await run.infra.controller()}`);
     },
@@ -155,6 +159,7 @@ export const CLUSTER_FAULTS: ClusterFault[] = [
       const leader = await activityPartitionLeader(run);
       run.killed = [[1, 2, 3].find((id) => id !== leader) ?? 1, leader];
       for (const id of run.killed) await run.infra.node('kill', id);
+      run.faultAt = Date.now();
       run.notes.push(`killed nodes ${run.killed.join(' and ')}`);
       await sleep(profile.outageMs);
       // One comes back: quorum and min.insync.replicas are met again, with no operator action.
@@ -300,6 +305,7 @@ async function measure(
     process.stderr.write(`[cluster-matrix] ${fault.name}: injecting\n`);
     faultAt = Date.now();
     await fault.inject(run, profile);
+    faultAt = run.faultAt ?? faultAt;
     await fault.heal(run, profile);
     await sleep(profile.afterHealMs);
   } finally {
