@@ -161,6 +161,7 @@ launch_node() {
   dir="$(node_dir "$id")"
   if node_alive "$id"; then log "node $id already running (pid $(cat "$(node_pidfile "$id")"))"; return; fi
   port_open "$KAFKA_HOST" "$(node_port "$id")" && die "port $KAFKA_HOST:$(node_port "$id") (node $id) is already in use"
+  port_open "$KAFKA_HOST" "$(node_cport "$id")" && die "controller port $KAFKA_HOST:$(node_cport "$id") (node $id) is already in use"
   format_node "$id"
   java_opts "$id"
   if [[ -s "$dir/kafka.log" ]]; then mv "$dir/kafka.log" "$dir/kafka.log.prev"; fi

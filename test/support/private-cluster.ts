@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Admin, Kafka, logLevel } from 'kafkajs';
-import { eventually, freePort } from './app-process';
+import { createServer } from 'node:net';
+import { eventually } from './app-process';
 import { REPO_ROOT } from './infra';
 
 const run = promisify(execFile);
@@ -23,12 +24,19 @@ export class PrivateCluster {
     readonly debugPort: number,
   ) {}
 
+  /**
+   * CLUSTER_TEST_PORT_BASE: ports base, base+1, ... (a developer's own range); otherwise free
+   * ports picked below Linux's ephemeral range (32768+): a port there can be taken by any outbound
+   * connection before the node binds it, and a controller that reaches a foreign service there
+   * reads its bytes as a frame size and dies of OutOfMemoryError.
+   */
   static async create(label: string, size = 3): Promise<PrivateCluster> {
+    const base = Number(process.env.CLUSTER_TEST_PORT_BASE ?? 0);
     const ports: number[] = [];
-    // Distinct ports: freePort() may hand the same one out twice once it is closed again.
     while (ports.length < 2 * size + 2) {
-      const port = await freePort();
-      if (!ports.includes(port)) ports.push(port);
+      const port = base > 0 ? base + ports.length : 20_000 + Math.floor(Math.random() * 7000);
+      if (!ports.includes(port) && (await canBind(port))) ports.push(port);
+      else if (base > 0) throw new Error(`CLUSTER_TEST_PORT_BASE: port ${port} is in use`);
     }
     return new PrivateCluster(
       label,
@@ -149,3 +157,10 @@ export class PrivateCluster {
     await this.script('down', 'all', '--kill', '--wipe');
   }
 }
+
+const canBind = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
