@@ -39,6 +39,8 @@ export interface MirrorOptions {
  */
 export class MirrorMaker {
   private child?: ChildProcess;
+  /** Set on exit (a signalled exit leaves exitCode null, so that cannot tell). */
+  private exited?: Promise<void>;
   readonly dir: string;
   readonly logFile: string;
 
@@ -123,15 +125,16 @@ export class MirrorMaker {
     );
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
+    const child = this.child;
+    this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   }
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
+    await this.exited;
     clearTimeout(timer);
   }
 }
