@@ -6,6 +6,10 @@
 - probes: liveness on /health/live, readiness on /health/ready, on a named container port whose
   number is the app's port from the ConfigMap, and those routes exist in the app's health controller;
 - consumer replicas <= the activity topic's partitions;
+- autoscaling: the API's HorizontalPodAutoscaler and the consumer's KEDA ScaledObject (Kafka
+  scaler; no schema is bundled for it, so its fields are checked here) target existing Deployments,
+  maxReplicaCount <= partitions, the trigger's group, topic and brokers are the apps' own, its
+  TriggerAuthentication's secret keys exist; replication factor 3 comes with min.insync.replicas 2;
 - every ConfigMap key and Secret key is a variable the apps read; every referenced key exists.
 Usage: k8s-structure.py <repo root>
 """
@@ -79,6 +83,78 @@ def check_env_refs(where, container, configmaps, secrets):
             fail(where, f'env {env["name"]} refers to missing secret key {ref["name"]}/{ref["key"]}')
 
 
+def check_autoscaling(by_kind, config, secrets, deployments):
+    partitions = int(config.get('KAFKA_TOPIC_ACTIVITY_PARTITIONS', 3))
+    scaled = set()
+    auths = {d['metadata']['name']: d.get('spec', {}) for _, d in by_kind('TriggerAuthentication')}
+    for name, doc in by_kind('ScaledObject'):
+        where = f'{name} ScaledObject/{doc["metadata"]["name"]}'
+        spec = doc.get('spec', {})
+        target = (spec.get('scaleTargetRef') or {}).get('name')
+        if target not in deployments:
+            fail(where, f'scaleTargetRef {target} is not a Deployment')
+        scaled.add(target)
+        low, high = spec.get('minReplicaCount', 0), spec.get('maxReplicaCount', 100)
+        if not 1 <= low <= high:
+            fail(where, f'needs 1 <= minReplicaCount ({low}) <= maxReplicaCount ({high})')
+        if target == 'consumer' and high > partitions:
+            fail(where, f'maxReplicaCount {high} > {partitions} partitions (extra consumers sit idle)')
+        kafka = [t for t in spec.get('triggers', []) if t.get('type') == 'kafka']
+        if not kafka:
+            fail(where, 'no kafka trigger')
+        for trigger in kafka:
+            meta = trigger.get('metadata', {})
+            expected = {
+                'consumerGroup': config.get('KAFKA_GROUP_ID', 'user-activity-processor'),
+                'topic': config.get('KAFKA_TOPIC_PREFIX', '') + 'user-activity-logs',
+                'bootstrapServers': config.get('KAFKA_BROKERS'),
+            }
+            for key, value in expected.items():
+                if meta.get(key) != value:
+                    fail(where, f'kafka trigger {key} is {meta.get(key)}, the apps use {value}')
+            if not str(meta.get('lagThreshold', '')).isdigit():
+                fail(where, 'kafka trigger without a numeric lagThreshold')
+            auth = (trigger.get('authenticationRef') or {}).get('name')
+            if config.get('KAFKA_SASL_MECHANISM') and auth not in auths:
+                fail(where, f'authenticationRef {auth} is not a TriggerAuthentication (the brokers need SASL)')
+            for ref in auths.get(auth, {}).get('secretTargetRef', []):
+                if ref['key'] not in secrets.get(ref['name'], {}):
+                    fail(where, f'TriggerAuthentication refers to missing secret key {ref["name"]}/{ref["key"]}')
+    for name, doc in by_kind('Deployment'):
+        app = doc['metadata']['name']
+        high = next((d['spec'].get('maxReplicaCount', 100) for _, d in by_kind('ScaledObject')
+                     if (d['spec'].get('scaleTargetRef') or {}).get('name') == app), None)
+        if high is not None and doc['spec'].get('replicas', 1) > high:
+            fail(f'{name} Deployment/{app}', f'replicas above its ScaledObject maxReplicaCount {high}')
+    for name, doc in by_kind('HorizontalPodAutoscaler'):
+        where = f'{name} HorizontalPodAutoscaler/{doc["metadata"]["name"]}'
+        spec = doc['spec']
+        target = spec['scaleTargetRef'].get('name')
+        if target not in deployments:
+            fail(where, f'scaleTargetRef {target} is not a Deployment')
+        if target in scaled:
+            fail(where, f'{target} is scaled by a ScaledObject too (KEDA makes its own HPA)')
+        if spec.get('minReplicas', 1) > spec['maxReplicas']:
+            fail(where, 'minReplicas > maxReplicas')
+        if target == 'producer-api' and not any(
+            (m.get('resource') or {}).get('name') == 'cpu' for m in spec.get('metrics', [])
+        ):
+            fail(where, 'the API scales on CPU: no cpu metric')
+    if 'consumer' not in scaled:
+        fail('deploy/k8s', 'no ScaledObject for the consumer (scaling on lag)')
+    if not any(d['spec']['scaleTargetRef'].get('name') == 'producer-api' for _, d in by_kind('HorizontalPodAutoscaler')):
+        fail('deploy/k8s', 'no HorizontalPodAutoscaler for producer-api')
+
+
+def check_replication(config):
+    rf = int(config.get('KAFKA_REPLICATION_FACTOR', 1))
+    min_isr = int(config.get('KAFKA_MIN_INSYNC_REPLICAS', 2 if rf >= 3 else 1))
+    if rf < 3:
+        fail('configuration', f'KAFKA_REPLICATION_FACTOR {rf}: production needs 3')
+    elif not 2 <= min_isr < rf:
+        fail('configuration', f'KAFKA_MIN_INSYNC_REPLICAS {min_isr}: needs 2 <= it < {rf} (acks=all on 2 replicas, one broker may be away)')
+
+
 def main(root):
     docs = load(root)
     for name, doc in docs:
@@ -127,10 +203,13 @@ def main(root):
     if not by_kind('PodDisruptionBudget'):
         fail('deploy/k8s', 'no PodDisruptionBudget')
 
+    check_autoscaling(by_kind, config, secrets, set(pod_labels))
+    check_replication(config)
+
     for message in errors:
         print(f'k8s: {message}', file=sys.stderr)
     if not errors:
-        print(f'k8s: {len(docs)} resources consistent (selectors, probes, ports, replicas, config keys)')
+        print(f'k8s: {len(docs)} resources consistent (selectors, probes, ports, replicas, autoscaling, replication, config keys)')
     return 1 if errors else 0
 
 

@@ -3,11 +3,11 @@
 # Usage: down.sh [kafka|ferretdb|all] [--kill] [--wipe]   (--wipe also deletes the data folders)
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-signal=TERM wipe=0 target=all
+signal=TERM wipe=0 target=all cluster_args=()
 for arg in "$@"; do
   case "$arg" in
-    --kill) signal=KILL ;;
-    --wipe) wipe=1 ;;
+    --kill) signal=KILL; cluster_args+=(--kill) ;;
+    --wipe) wipe=1; cluster_args+=(--wipe) ;;
     kafka | ferretdb | all) target="$arg" ;;
     *) die "usage: down.sh [kafka|ferretdb|all] [--kill] [--wipe]" ;;
   esac
@@ -31,6 +31,10 @@ stop_one() {
 }
 
 if [[ "$target" == all || "$target" == kafka ]]; then
+  # A cluster made by `up.sh --brokers N` (scripts/infra/cluster.sh) goes down with the rest.
+  if [[ -f "$INFRA_RUN/cluster/cluster.env" ]]; then
+    bash "$(dirname "${BASH_SOURCE[0]}")/cluster.sh" down "${cluster_args[@]}"
+  fi
   stop_one Kafka "$INFRA_RUN/kafka/kafka.pid" "$INFRA_RUN/kafka/server.properties"
   if ((wipe)); then rm -rf "$KAFKA_DATA"; log "deleted $KAFKA_DATA"; fi
 fi

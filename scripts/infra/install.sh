@@ -58,10 +58,40 @@ install_ferretdb() {
   log "FerretDB $FERRETDB_VERSION built: $FERRETDB_BIN"
 }
 
+# MirrorMaker 2 (disaster recovery, README "Kafka cluster"): connect-mirror and its Connect runtime
+# from Maven Central into a folder of their own (their kafka-clients is the broker's version).
+# Only on request (`install.sh mirror`), not part of `all`: the DR test and runbook need it.
+install_mirror() {
+  local home="$INFRA_CACHE/kafka-mirror-$KAFKA_VERSION"
+  if [[ -f "$home/libs/connect-mirror-$KAFKA_VERSION.jar" ]]; then
+    log "MirrorMaker 2 $KAFKA_VERSION already installed in $home"; return
+  fi
+  require_tool mvn "download the MirrorMaker 2 jars from Maven Central" "apt-get install maven"
+  log "downloading MirrorMaker 2 (connect-mirror $KAFKA_VERSION) jars from Maven Central (one-time)"
+  local tmp="$home.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  cat >"$tmp/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.eyego</groupId><artifactId>kafka-mirror-dist</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-mirror</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>connect-mirror-client</artifactId><version>$KAFKA_VERSION</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
+  </dependencies>
+</project>
+POM
+  (cd "$tmp" && mvn -B -q dependency:copy-dependencies -DoutputDirectory=libs -DincludeScope=runtime) \
+    || die "Maven could not fetch connect-mirror $KAFKA_VERSION (see the output above)"
+  rm -rf "$home" && mv "$tmp" "$home"
+  log "MirrorMaker 2 $KAFKA_VERSION installed: $(ls "$home/libs" | wc -l) jars"
+}
+
 mkdir -p "$INFRA_CACHE"
 case "${1:-all}" in
+  mirror) install_mirror ;;
   kafka) install_kafka ;;
   ferretdb) install_ferretdb ;;
   all) install_kafka; install_ferretdb ;;
-  *) die "usage: install.sh [kafka|ferretdb|all]" ;;
+  *) die "usage: install.sh [kafka|ferretdb|all|mirror]" ;;
 esac

@@ -11,6 +11,11 @@ report() {
     printf '%-9s down  %s:%s\n' "$name" "$host" "$port"; ok=1
   fi
 }
-report Kafka "$INFRA_RUN/kafka/kafka.pid" "$INFRA_RUN/kafka/server.properties" "$KAFKA_HOST" "$KAFKA_PORT"
+if [[ -f "$INFRA_RUN/cluster/cluster.env" ]]; then
+  # A cluster made by `up.sh --brokers N`: every node, the quorum leader, under-replicated partitions.
+  bash "$(dirname "${BASH_SOURCE[0]}")/cluster.sh" status || ok=1
+else
+  report Kafka "$INFRA_RUN/kafka/kafka.pid" "$INFRA_RUN/kafka/server.properties" "$KAFKA_HOST" "$KAFKA_PORT"
+fi
 report FerretDB "$INFRA_RUN/ferretdb/ferretdb.pid" "$FERRETDB_DATA/" "$MONGO_HOST" "$MONGO_PORT"
 exit "$ok"

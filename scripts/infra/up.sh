@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts the single-node KRaft Kafka broker and FerretDB in the background and waits until both
-# answer. Running it while they are up is a no-op. Usage: up.sh [kafka|ferretdb|all]
+# answer. Running it while they are up is a no-op. Usage: up.sh [kafka|ferretdb|all] [--brokers N]
+# With --brokers N (or INFRA_BROKERS=N) above 1, Kafka is an N-node cluster (scripts/infra/cluster.sh)
+# instead of the single broker that `npm run dev` and `npm test` use.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 KAFKA_RUN="$INFRA_RUN/kafka"
@@ -107,9 +109,23 @@ start_ferretdb() {
   log "FerretDB ready (pid $(cat "$FERRET_RUN/ferretdb.pid"))"
 }
 
-case "${1:-all}" in
+target=all brokers="${INFRA_BROKERS:-1}"
+while (($# > 0)); do
+  case "$1" in
+    --brokers) brokers="${2:?--brokers needs a number}"; shift ;;
+    --brokers=*) brokers="${1#--brokers=}" ;;
+    *) target="$1" ;;
+  esac
+  shift
+done
+[[ "$brokers" =~ ^[1-9]$ ]] || die "--brokers must be 1 to 9, not '$brokers'"
+if ((brokers > 1)); then
+  start_kafka() { bash "$(dirname "${BASH_SOURCE[0]}")/cluster.sh" up "$brokers"; }
+fi
+
+case "$target" in
   kafka) start_kafka ;;
   ferretdb) start_ferretdb ;;
   all) start_ferretdb; start_kafka ;;
-  *) die "usage: up.sh [kafka|ferretdb|all]" ;;
+  *) die "usage: up.sh [kafka|ferretdb|all] [--brokers N]" ;;
 esac

@@ -140,7 +140,12 @@ describe("the kafka-admin CLI agrees with Kafka's own tools on the same cluster"
       expect(topic.config['retention.ms']).toBe(theirs.configs['retention.ms']);
       expect(topic.config['cleanup.policy']).toBe(theirs.configs['cleanup.policy']);
     }
-    expect(ours[0].config).toEqual({ 'retention.ms': '604800000', 'cleanup.policy': 'delete' });
+    // One broker: min.insync.replicas is the broker's default (the spec sets it from RF 3 on).
+    expect(ours[0].config).toEqual({
+      'retention.ms': '604800000',
+      'cleanup.policy': 'delete',
+      'min.insync.replicas': '1',
+    });
   });
 
   it('topics alter raises 3 → 6 partitions (TopicCommand sees 6) and refuses 6 → 3 with exit 1', async () => {

@@ -208,7 +208,13 @@ export const FAULTS: Fault[] = [
   },
 ];
 
-async function storedIds(run: Run): Promise<string[]> {
+/** What counting needs of a run: where its database and broker(s) are, and its names. */
+export interface Counted {
+  infra: { brokers: string; mongoUri(db: string): string };
+  iso: IsolatedEnv;
+}
+
+async function storedIds(run: Counted): Promise<string[]> {
   return withMongo(run.infra.mongoUri(run.iso.dbName), async (client) => {
     const docs = await client
       .db()
@@ -220,9 +226,9 @@ async function storedIds(run: Run): Promise<string[]> {
 }
 
 /** Every eventId found in the DLQ topic, read from the beginning to the current end. */
-async function deadLetteredIds(run: Run): Promise<Set<string>> {
+async function deadLetteredIds(run: Counted): Promise<Set<string>> {
   const kafka = new Kafka({
-    brokers: [run.infra.brokers],
+    brokers: run.infra.brokers.split(','),
     clientId: 'fault-matrix',
     logLevel: logLevel.NOTHING,
   });
@@ -260,8 +266,8 @@ async function deadLetteredIds(run: Run): Promise<Set<string>> {
  * Watches the stored count for `windowMs` after healing; returns when it first grew (the consumer
  * stores again), or undefined if it never did within the window.
  */
-async function firstStoreAfter(
-  run: Run,
+export async function firstStoreAfter(
+  run: Counted,
   since: number,
   windowMs: number,
 ): Promise<number | undefined> {
@@ -285,8 +291,8 @@ async function firstStoreAfter(
 }
 
 /** Waits until every acknowledged event is stored or dead-lettered, or progress stops. */
-async function drain(
-  run: Run,
+export async function drain(
+  run: Counted,
   acked: Set<string>,
 ): Promise<{ stored: string[]; dlq: Set<string> }> {
   let last = -1;

@@ -8,6 +8,10 @@ export interface LoadResult {
   /** The longest any request took to get an HTTP answer (a hung API shows here). */
   slowestMs: number;
   firstAckAfter: (t: number) => number | undefined;
+  /** When each acknowledged event's request was sent and answered (epoch ms). */
+  timings: Map<string, { sentAt: number; ackedAt: number }>;
+  /** When the first request sent at or after `t` was acknowledged. */
+  firstAckOfRequestSentAfter: (t: number) => number | undefined;
 }
 
 export interface LoadOptions {
@@ -31,6 +35,7 @@ export class SteadyLoad {
   private seq = 0;
   private batches = 0;
   private readonly ackTimes: number[] = [];
+  private readonly acks: { sentAt: number; ackedAt: number }[] = [];
   private loops: Promise<void>[] = [];
   readonly result: LoadResult;
 
@@ -41,6 +46,11 @@ export class SteadyLoad {
       errors: 0,
       slowestMs: 0,
       firstAckAfter: (t) => this.ackTimes.find((a) => a >= t),
+      timings: new Map(),
+      firstAckOfRequestSentAfter: (t) =>
+        this.acks
+          .filter((a) => a.sentAt >= t)
+          .reduce<number | undefined>((min, a) => Math.min(min ?? a.ackedAt, a.ackedAt), undefined),
     };
   }
 
@@ -88,8 +98,13 @@ export class SteadyLoad {
       await res.arrayBuffer();
       this.result.slowestMs = Math.max(this.result.slowestMs, Date.now() - sent);
       if (res.status === 202) {
-        for (const e of events) this.result.acked.add(e.eventId);
-        this.ackTimes.push(Date.now());
+        const ackedAt = Date.now();
+        for (const e of events) {
+          this.result.acked.add(e.eventId);
+          this.result.timings.set(e.eventId, { sentAt: sent, ackedAt });
+        }
+        this.ackTimes.push(ackedAt);
+        this.acks.push({ sentAt: sent, ackedAt });
       } else {
         this.result.refused += 1;
       }

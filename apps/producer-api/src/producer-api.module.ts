@@ -49,6 +49,7 @@ import { ensureCompressionCodec } from './kafka/compression';
               maxInFlightRequests: 1,
               allowAutoTopicCreation: false,
               retry: c.kafka.connection.retry,
+              metadataMaxAge: c.kafka.connection.metadataMaxAgeMs,
               createPartitioner: Partitioners.DefaultPartitioner,
               ...(c.producer.transactions
                 ? {

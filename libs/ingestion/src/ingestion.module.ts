@@ -35,6 +35,7 @@ export function ingestionTransportOptions(
       sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: options.heartbeatIntervalMs,
       retry: kafka.connection.retry,
+      metadataMaxAge: kafka.connection.metadataMaxAgeMs,
       allowAutoTopicCreation: false,
       maxBytesPerPartition: options.fetchMaxBytesPerPartition,
       maxBytes: options.fetchMaxBytes,

@@ -26,6 +26,7 @@ export class BrokerUnavailableError extends Error {}
 /** Too much waits for Kafka already; the caller sheds (503 OVERLOADED). */
 export class PublisherOverloadedError extends Error {}
 
+/** How long a partition count is used (shorter with KAFKA_METADATA_MAX_AGE_MS below it). */
 const PARTITION_CACHE_MS = 30_000;
 /** Pause between connection attempts while Kafka is unreachable and no request is waiting. */
 const RECONNECT_INTERVAL_MS = 2_000;
@@ -258,7 +259,12 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async partitionsOf(topic: string): Promise<number> {
-    if (this.partitionCount && Date.now() - this.partitionCount.at < PARTITION_CACHE_MS)
+    // After a partition increase, new partitions get records once this expires.
+    const maxAge = Math.min(
+      PARTITION_CACHE_MS,
+      this.config.kafka.connection.metadataMaxAgeMs ?? PARTITION_CACHE_MS,
+    );
+    if (this.partitionCount && Date.now() - this.partitionCount.at < maxAge)
       return this.partitionCount.value;
     const admin = await this.admin.connect();
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });

@@ -78,7 +78,11 @@ export async function describeTopics(
       topic: name,
       partitionCount: partitions.length,
       replicationFactor: partitions[0]?.replicas.length ?? 0,
-      config: { 'retention.ms': value('retention.ms'), 'cleanup.policy': value('cleanup.policy') },
+      config: {
+        'retention.ms': value('retention.ms'),
+        'cleanup.policy': value('cleanup.policy'),
+        'min.insync.replicas': value('min.insync.replicas'),
+      },
       partitions,
     };
   });
@@ -92,7 +96,8 @@ async function describe(ctx: CliContext, args: ParsedArgs): Promise<void> {
   const blocks = described.map(
     (t) =>
       `Topic: ${t.topic}  PartitionCount: ${t.partitionCount}  ReplicationFactor: ${t.replicationFactor}  ` +
-      `retention.ms: ${t.config['retention.ms']}  cleanup.policy: ${t.config['cleanup.policy']}\n` +
+      `retention.ms: ${t.config['retention.ms']}  cleanup.policy: ${t.config['cleanup.policy']}  ` +
+      `min.insync.replicas: ${t.config['min.insync.replicas']}\n` +
       renderTable(
         ['PARTITION', 'LEADER', 'REPLICAS', 'ISR'],
         t.partitions.map((p) => [p.partition, p.leader, p.replicas.join(','), p.isr.join(',')]),

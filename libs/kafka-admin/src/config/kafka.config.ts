@@ -31,6 +31,11 @@ export const kafkaEnvSchema = z.object({
   KAFKA_REQUEST_TIMEOUT_MS: envInt(30_000, 100),
   KAFKA_RETRY_INITIAL_MS: envInt(100, 1),
   KAFKA_RETRY_RETRIES: envInt(8, 0, 100),
+  /**
+   * How often clients refresh topic metadata unasked: after a partition increase, the producer
+   * starts writing to the new partitions and the consumer group rebalances onto them within this.
+   */
+  KAFKA_METADATA_MAX_AGE_MS: envInt(300_000, 1000),
   KAFKA_SSL: envBool(false),
   KAFKA_SSL_CA_FILE: z.string().optional(),
   KAFKA_SSL_CERT_FILE: z.string().optional(),
@@ -60,6 +65,8 @@ export interface KafkaConnectionSettings {
   connectionTimeoutMs: number;
   requestTimeoutMs: number;
   retry: { initialRetryTime: number; retries: number };
+  /** kafkajs metadataMaxAge; unset: its default (5 minutes). */
+  metadataMaxAgeMs?: number;
   ssl?: { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized: boolean };
   sasl?: {
     mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -105,6 +112,7 @@ export function toKafkaSettings(env: KafkaEnv): KafkaSettings {
       connectionTimeoutMs: env.KAFKA_CONNECTION_TIMEOUT_MS,
       requestTimeoutMs: env.KAFKA_REQUEST_TIMEOUT_MS,
       retry: { initialRetryTime: env.KAFKA_RETRY_INITIAL_MS, retries: env.KAFKA_RETRY_RETRIES },
+      metadataMaxAgeMs: env.KAFKA_METADATA_MAX_AGE_MS,
       ...(env.KAFKA_SSL
         ? {
             ssl: {

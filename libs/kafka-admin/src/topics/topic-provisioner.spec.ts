@@ -5,11 +5,17 @@ import { TopicProvisioner } from './topic-provisioner';
 const spec = resolveTopicSpecs().activity;
 
 /** Just the admin calls the provisioner makes, over an in-memory cluster. */
-function fakeAdmin(topic?: { partitions: number; configs: Record<string, [string, number]> }) {
+function fakeAdmin(topic?: {
+  partitions: number;
+  configs: Record<string, [string, number]>;
+  replicas?: number[];
+  brokers?: number;
+}) {
   const calls = {
     createTopics: 0,
     createPartitions: [] as number[],
     alterConfigs: [] as unknown[],
+    reassignments: [] as unknown[],
   };
   const admin = {
     listTopics: async () => (topic ? [spec.name] : []),
@@ -20,9 +26,21 @@ function fakeAdmin(topic?: { partitions: number; configs: Record<string, [string
     },
     fetchTopicMetadata: async () => ({
       topics: [
-        { name: spec.name, partitions: Array.from({ length: topic?.partitions ?? 3 }, () => ({})) },
+        {
+          name: spec.name,
+          partitions: Array.from({ length: topic?.partitions ?? 3 }, (_, partitionId) => ({
+            partitionId,
+            replicas: topic?.replicas ?? [1],
+          })),
+        },
       ],
     }),
+    describeCluster: async () => ({
+      brokers: Array.from({ length: topic?.brokers ?? 1 }, (_, i) => ({ nodeId: i + 1 })),
+    }),
+    alterPartitionReassignments: async (request: unknown) => {
+      calls.reassignments.push(request);
+    },
     createPartitions: async ({ topicPartitions }: { topicPartitions: { count: number }[] }) => {
       calls.createPartitions.push(topicPartitions[0].count);
     },
@@ -131,5 +149,56 @@ describe('TopicProvisioner', () => {
     expect(more.calls.createPartitions).toEqual([]);
     expect(down.changes).toEqual([]);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('partitions are never removed'));
+  });
+
+  it('adds replicas where a topic has fewer than configured, least-loaded brokers first', async () => {
+    const rf3 = resolveTopicSpecs({ replicationFactor: 3 }).activity;
+    const configs: Record<string, [string, number]> = {
+      'retention.ms': ['604800000', DYNAMIC],
+      'cleanup.policy': ['delete', DYNAMIC],
+      'min.insync.replicas': ['2', DYNAMIC],
+    };
+    const grown = fakeAdmin({ partitions: 3, configs, replicas: [1], brokers: 3 });
+    const report = await new TopicProvisioner(grown.admin).provision([rf3]);
+    expect(report.changes).toEqual([
+      { topic: rf3.name, action: 'replication-increased', detail: '3 partitions 1 -> 3 replicas' },
+    ]);
+    expect(grown.calls.reassignments).toEqual([
+      {
+        topics: [
+          {
+            topic: rf3.name,
+            partitionAssignment: [0, 1, 2].map((partition) => ({
+              partition,
+              replicas: [1, 2, 3],
+            })),
+          },
+        ],
+      },
+    ]);
+
+    const small = fakeAdmin({ partitions: 3, configs, replicas: [1], brokers: 1 });
+    const warned = await new TopicProvisioner(small.admin).provision([rf3]);
+    expect(small.calls.reassignments).toEqual([]);
+    expect(warned.warnings).toEqual([expect.stringContaining('the cluster has 1 brokers')]);
+  });
+
+  it('repairs a drifted min.insync.replicas (RF 3 defaults it to 2)', async () => {
+    const rf3 = resolveTopicSpecs({ replicationFactor: 3 }).activity;
+    expect(rf3.minInsyncReplicas).toBe(2);
+    const drifted = fakeAdmin({
+      partitions: 3,
+      replicas: [1, 2, 3],
+      brokers: 3,
+      configs: {
+        'retention.ms': ['604800000', DYNAMIC],
+        'cleanup.policy': ['delete', DYNAMIC],
+        'min.insync.replicas': ['1', DYNAMIC],
+      },
+    });
+    const report = await new TopicProvisioner(drifted.admin).provision([rf3]);
+    expect(report.changes).toEqual([
+      { topic: rf3.name, action: 'config-repaired', detail: 'min.insync.replicas: 1 -> 2' },
+    ]);
   });
 });

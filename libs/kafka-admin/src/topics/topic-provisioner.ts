@@ -3,7 +3,7 @@ import type { TopicSpec } from '@app/contracts';
 
 export interface ProvisionChange {
   topic: string;
-  action: 'created' | 'partitions-increased' | 'config-repaired';
+  action: 'created' | 'partitions-increased' | 'replication-increased' | 'config-repaired';
   detail: string;
 }
 
@@ -41,8 +41,9 @@ const desiredConfigs = (spec: TopicSpec): Record<string, string> => ({
 
 /**
  * Topics as code: makes the cluster match the specs. Creates missing topics, raises partition
- * counts, never lowers them (Kafka cannot, and it would break key → partition mapping), and
- * restores drifted retention / cleanup policy. Idempotent and safe to run from several processes
+ * counts, never lowers them (Kafka cannot, and it would break key → partition mapping), raises a
+ * replication factor below the spec's (a reassignment adding replicas; never lowers one), and
+ * restores drifted retention / cleanup policy / min.insync.replicas. Idempotent and safe to run from several processes
  * at once: "already exists" answers from a concurrent run are treated as success.
  */
 export class TopicProvisioner {
@@ -83,6 +84,7 @@ export class TopicProvisioner {
       for (const spec of present) {
         const meta = topics.find((t) => t.name === spec.name);
         if (meta) await this.reconcilePartitions(spec, meta, report);
+        if (meta) await this.reconcileReplication(spec, meta, report);
       }
       await this.reconcileConfigs(present, report);
     }
@@ -162,6 +164,59 @@ export class TopicProvisioner {
       topic: spec.name,
       action: 'partitions-increased',
       detail: `${current} -> ${spec.partitions}`,
+    });
+  }
+
+  /**
+   * A topic created with fewer replicas than configured (e.g. on one broker, before the cluster
+   * grew): every short partition gets replicas on the brokers it lacks, least-loaded first, and the
+   * controller copies the data in the background (ISR fills when they catch up). More replicas
+   * than configured only warns: dropping copies is an operator's decision.
+   */
+  private async reconcileReplication(
+    spec: TopicSpec,
+    meta: ITopicMetadata,
+    report: ProvisionReport,
+  ): Promise<void> {
+    const short = meta.partitions.filter((p) => p.replicas.length < spec.replicationFactor);
+    const over = meta.partitions.filter((p) => p.replicas.length > spec.replicationFactor);
+    if (over.length > 0) {
+      report.warnings.push(
+        `topic ${spec.name} has ${over.length} partitions with more than ${spec.replicationFactor} replicas; ` +
+          'replicas are never removed by the provisioner',
+      );
+    }
+    if (short.length === 0) return;
+    const { brokers } = await this.admin.describeCluster();
+    if (brokers.length < spec.replicationFactor) {
+      report.warnings.push(
+        `topic ${spec.name} has replication factor ${short[0].replicas.length} < ${spec.replicationFactor} configured, ` +
+          `but the cluster has ${brokers.length} brokers; not changed`,
+      );
+      return;
+    }
+    const load = new Map(brokers.map((b) => [b.nodeId, 0]));
+    for (const p of meta.partitions)
+      for (const r of p.replicas) load.set(r, (load.get(r) ?? 0) + 1);
+    const partitionAssignment = short.map((p) => {
+      const replicas = [...p.replicas];
+      const candidates = [...load.keys()]
+        .filter((id) => !replicas.includes(id))
+        .sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || a - b);
+      while (replicas.length < spec.replicationFactor) {
+        const next = candidates.shift() as number;
+        replicas.push(next);
+        load.set(next, (load.get(next) ?? 0) + 1);
+      }
+      return { partition: p.partitionId, replicas };
+    });
+    await this.admin.alterPartitionReassignments({
+      topics: [{ topic: spec.name, partitionAssignment }],
+    });
+    report.changes.push({
+      topic: spec.name,
+      action: 'replication-increased',
+      detail: `${short.length} partitions ${short[0].replicas.length} -> ${spec.replicationFactor} replicas`,
     });
   }
 
