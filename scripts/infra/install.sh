@@ -60,9 +60,12 @@ build_ferretdb() {
     # seeks the SQLite indexes createIndexes makes, instead of reading the whole table (README
     # "Read API at scale"; the patch's pushdown.go says when it applies).
     local patch_file="$REPO_ROOT/scripts/infra/ferretdb-index-pushdown.patch"
-    require_tool patch "apply the FerretDB index pushdown patch" "apt-get install patch"
-    (cd "$tmp/src" && patch -p1 --forward --no-backup-if-mismatch --quiet <"$patch_file") \
-      || die "could not apply $patch_file to FerretDB $FERRETDB_VERSION"
+    if command -v patch >/dev/null 2>&1; then
+      (cd "$tmp/src" && patch -p1 --forward --no-backup-if-mismatch --quiet <"$patch_file")
+    else
+      # git apply resolves paths from the enclosing repository's root, so give src its own.
+      (cd "$tmp/src" && git init -q && git apply "$patch_file" && rm -rf .git)
+    fi || die "could not apply $patch_file to FerretDB $FERRETDB_VERSION"
   fi
   (cd "$tmp/src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$tmp/ferretdb" ./cmd/ferretdb) \
     || die "building FerretDB failed (see the output above)"
