@@ -24,9 +24,13 @@ FERRETDB_VERSION="${FERRETDB_VERSION:-v1.24.2}"
 MONGO_HOST="${MONGO_HOST:-127.0.0.1}"
 MONGO_PORT="${MONGO_PORT:-27017}"
 FERRETDB_DEBUG_PORT="${FERRETDB_DEBUG_PORT:-8088}"
-# "-idpatch": built with the _id lookup fix in install.sh (a new name so old caches rebuild).
-FERRETDB_HOME="$INFRA_CACHE/ferretdb-$FERRETDB_VERSION-idpatch"
+# "-idpatch-pushdown": built with the _id lookup fix and the index pushdown patch in install.sh
+# (a new name so old caches rebuild).
+FERRETDB_HOME="$INFRA_CACHE/ferretdb-$FERRETDB_VERSION-idpatch-pushdown"
 FERRETDB_BIN="$FERRETDB_HOME/ferretdb"
+# The build before the pushdown patch (the _id fix only), kept for the read bench's baseline.
+FERRETDB_BASELINE_HOME="$INFRA_CACHE/ferretdb-$FERRETDB_VERSION-idpatch"
+FERRETDB_BASELINE_BIN="$FERRETDB_BASELINE_HOME/ferretdb"
 FERRETDB_DATA="$INFRA_DATA/ferretdb"
 
 log() { printf '[infra] %s\n' "$*" >&2; }

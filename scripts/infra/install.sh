@@ -32,13 +32,16 @@ POM
   log "Kafka $KAFKA_VERSION installed: $(ls "$KAFKA_HOME/libs" | wc -l) jars"
 }
 
-install_ferretdb() {
-  if [[ -x "$FERRETDB_BIN" ]]; then
-    log "FerretDB $FERRETDB_VERSION already installed in $FERRETDB_HOME"; return
+# build_ferretdb HOME PUSHDOWN: builds FerretDB into HOME; PUSHDOWN=yes also applies the index
+# pushdown patch (the read bench's baseline is the same build without it).
+build_ferretdb() {
+  local home="$1" pushdown="$2"
+  if [[ -x "$home/ferretdb" ]]; then
+    log "FerretDB $FERRETDB_VERSION already installed in $home"; return
   fi
   require_tool go "build FerretDB from the Go module proxy" "apt-get install golang (1.22 or newer)"
-  log "building FerretDB $FERRETDB_VERSION from the Go module proxy (one-time, ~1-3 min)"
-  local module="github.com/FerretDB/FerretDB@$FERRETDB_VERSION" dir tmp="$FERRETDB_HOME.tmp"
+  log "building FerretDB $FERRETDB_VERSION from the Go module proxy into $home (one-time, ~1-3 min)"
+  local module="github.com/FerretDB/FerretDB@$FERRETDB_VERSION" dir tmp="$home.tmp"
   dir="$(go mod download -json "$module" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   [[ -n "$dir" && -d "$dir" ]] || die "go mod download $module failed"
   rm -rf "$tmp" && mkdir -p "$tmp" && cp -r "$dir" "$tmp/src" && chmod -R u+w "$tmp/src"
@@ -52,10 +55,22 @@ install_ferretdb() {
   sed -i "s|IDColumn = DefaultColumn + \"->'\\\$._id'\"|IDColumn = DefaultColumn + \`->\"_id\"\`|" "$meta"
   grep -q 'IDColumn = DefaultColumn + `->"_id"`' "$meta" \
     || die "could not apply the _id lookup fix to FerretDB $FERRETDB_VERSION ($meta)"
+  if [[ "$pushdown" == yes ]]; then
+    # Index pushdown: finds with string conditions and sorts on indexed fields become SQL that
+    # seeks the SQLite indexes createIndexes makes, instead of reading the whole table (README
+    # "Read API at scale"; the patch's pushdown.go says when it applies).
+    local patch_file="$REPO_ROOT/scripts/infra/ferretdb-index-pushdown.patch"
+    if command -v patch >/dev/null 2>&1; then
+      (cd "$tmp/src" && patch -p1 --forward --no-backup-if-mismatch --quiet <"$patch_file")
+    else
+      # git apply resolves paths from the enclosing repository's root, so give src its own.
+      (cd "$tmp/src" && git init -q && git apply "$patch_file" && rm -rf .git)
+    fi || die "could not apply $patch_file to FerretDB $FERRETDB_VERSION"
+  fi
   (cd "$tmp/src" && GOFLAGS=-buildvcs=false go build -trimpath -o "$tmp/ferretdb" ./cmd/ferretdb) \
     || die "building FerretDB failed (see the output above)"
-  rm -rf "$tmp/src" "$FERRETDB_HOME" && mv "$tmp" "$FERRETDB_HOME"
-  log "FerretDB $FERRETDB_VERSION built: $FERRETDB_BIN"
+  rm -rf "$tmp/src" "$home" && mv "$tmp" "$home"
+  log "FerretDB $FERRETDB_VERSION built: $home/ferretdb"
 }
 
 # MirrorMaker 2 (disaster recovery, README "Kafka cluster"): connect-mirror and its Connect runtime
@@ -87,11 +102,15 @@ POM
   log "MirrorMaker 2 $KAFKA_VERSION installed: $(ls "$home/libs" | wc -l) jars"
 }
 
+install_ferretdb() { build_ferretdb "$FERRETDB_HOME" yes; }
+install_ferretdb_baseline() { build_ferretdb "$FERRETDB_BASELINE_HOME" no; }
+
 mkdir -p "$INFRA_CACHE"
 case "${1:-all}" in
   mirror) install_mirror ;;
   kafka) install_kafka ;;
   ferretdb) install_ferretdb ;;
+  ferretdb-baseline) install_ferretdb_baseline ;;
   all) install_kafka; install_ferretdb ;;
-  *) die "usage: install.sh [kafka|ferretdb|all|mirror]" ;;
+  *) die "usage: install.sh [kafka|ferretdb|ferretdb-baseline|all|mirror]" ;;
 esac

@@ -1,4 +1,5 @@
 import { DEDUP_INDEX, READ_INDEXES, activityIndexes, wantReadIndexes } from './activity-indexes';
+import { INDEX_PUSHDOWN_SUFFIX } from './server-flavour';
 
 describe('activity indexes', () => {
   it('auto creates the read indexes on MongoDB and on servers it cannot name', () => {
@@ -6,8 +7,16 @@ describe('activity indexes', () => {
     expect(wantReadIndexes('auto', 'unknown')).toBe(true);
   });
 
-  it('auto skips them on FerretDB, where its SQLite handler scans regardless', () => {
+  it('auto skips them on stock FerretDB, where its SQLite handler scans regardless', () => {
     expect(wantReadIndexes('auto', 'ferretdb 1.24.2')).toBe(false);
+  });
+
+  it('auto creates them on the FerretDB build that seeks indexes (install.sh patch)', () => {
+    expect(wantReadIndexes('auto', `ferretdb v1.24.2${INDEX_PUSHDOWN_SUFFIX}`)).toBe(true);
+    expect(activityIndexes('auto', 'ferretdb v1.24.2 +index-pushdown')).toEqual([
+      DEDUP_INDEX,
+      ...READ_INDEXES,
+    ]);
   });
 
   it('always and never override the detection', () => {

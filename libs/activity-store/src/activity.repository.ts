@@ -71,8 +71,9 @@ export class ActivityRepository implements ActivitySink, OnModuleInit {
   /**
    * The unique eventId index is what makes redelivery harmless, so without it the app must not
    * start. Read indexes only speed queries up: a server that refuses one is logged and tolerated,
-   * and on FerretDB, which does not use them, they are not created (MONGODB_READ_INDEXES). The
-   * definitions are the schema's (activity.schema.ts).
+   * and on a stock FerretDB, which does not use them, they are not created (MONGODB_READ_INDEXES;
+   * the patched build of scripts/infra/install.sh does use them). The definitions are the
+   * schema's (activity.schema.ts).
    */
   async ensureIndexes(): Promise<void> {
     const server = await this.serverFlavour();
@@ -105,7 +106,7 @@ export class ActivityRepository implements ActivitySink, OnModuleInit {
         msg:
           this.options.readIndexes === 'never'
             ? 'read indexes not created (MONGODB_READ_INDEXES=never)'
-            : 'read indexes not created: this server plans the read queries as scans either way, and they would slow inserts (MONGODB_READ_INDEXES=always creates them)',
+            : 'read indexes not created: this server plans the read queries as scans either way, and they would slow inserts (MONGODB_READ_INDEXES=always creates them; the FerretDB build of scripts/infra/install.sh uses them)',
         server,
       });
     this.logger.log({
