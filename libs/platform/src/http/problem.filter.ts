@@ -61,6 +61,9 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.INTERNAL_ERROR]: 500,
   [ErrorCode.REQUEST_TIMEOUT]: 408,
   [ErrorCode.OVERLOADED]: 503,
+  [ErrorCode.UNSUPPORTED_CONTENT_ENCODING]: 415,
+  [ErrorCode.CORRUPT_COMPRESSED_BODY]: 400,
+  [ErrorCode.IDEMPOTENCY_KEY_MISMATCH]: 400,
 };
 
 interface FastifyLikeError {

@@ -36,7 +36,14 @@ export async function applySecurity(
     app.enableCors({
       origin: settings.corsOrigins.includes('*') ? '*' : settings.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', API_KEY_HEADER, 'x-request-id'],
+      // content-encoding: the client SDK gzips bodies; idempotency-key: single-event retries.
+      allowedHeaders: [
+        'content-type',
+        'content-encoding',
+        'idempotency-key',
+        API_KEY_HEADER,
+        'x-request-id',
+      ],
       exposedHeaders: ['x-request-id', 'retry-after'],
       maxAge: 600,
     });

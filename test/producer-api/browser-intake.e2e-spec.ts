@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { AppProcess, eventually, freePort } from '../support/app-process';
+import { isolatedEnv, withMongo } from '../support/isolation';
+import { anEvent, expectProblem, postRaw } from './producer-api.support';
+
+const LIMIT = 64 * 1024;
+
+/** Resident set size of a process, from /proc (Linux). */
+function rssBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.replace(/\D/g, '')) * 1024;
+}
+
+describe('producer API: browser-grade intake (compressed bodies), stored through the pipeline', () => {
+  const iso = isolatedEnv('browser-intake');
+  let api: AppProcess;
+  let consumer: AppProcess;
+  const one = () => `${api.url}/v1/activities`;
+  const batch = () => `${api.url}/v1/activities/batch`;
+
+  const stored = (eventIds: string[]) =>
+    withMongo(iso.mongoUri, async (client) => {
+      const col = client.db().collection('activities');
+      await eventually(
+        async () => (await col.countDocuments({ eventId: { $in: eventIds } })) === eventIds.length,
+        30_000,
+      );
+      return col
+        .find({ eventId: { $in: eventIds } }, { projection: { _id: 0, kafka: 0 } })
+        .sort({ eventId: 1 })
+        .toArray();
+    });
+
+  beforeAll(async () => {
+    const env = { ...iso.env, HTTP_BODY_LIMIT_BYTES: String(LIMIT) };
+    api = new AppProcess('producer-api', await freePort(), env, iso.label);
+    consumer = new AppProcess('consumer', await freePort(), iso.env, iso.label);
+    await Promise.all([api.start(), consumer.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([api?.stop(), consumer?.stop()]);
+    await withMongo(iso.mongoUri, (c) => c.db().dropDatabase());
+  });
+
+  it('stores gzip, deflate and br bodies on both endpoints', async () => {
+    const single = anEvent('zip-1', { eventId: 'evt_gzip_single_0001' });
+    const gz = await postRaw(one(), gzipSync(JSON.stringify(single)), 'application/json', {
+      'content-encoding': 'gzip',
+    });
+    expect(gz.status).toBe(202);
+    const events = [
+      anEvent('zip-2', { eventId: 'evt_deflate_batch_0001' }),
+      anEvent('zip-3', { eventId: 'evt_deflate_batch_0002' }),
+    ];
+    const df = await postRaw(batch(), deflateSync(JSON.stringify({ events })), 'application/json', {
+      'content-encoding': 'deflate',
+    });
+    expect(df.status).toBe(202);
+    const brotli = anEvent('zip-5', { eventId: 'evt_br_single_0001' });
+    const br = await postRaw(
+      one(),
+      brotliCompressSync(JSON.stringify(brotli)),
+      'application/json',
+      {
+        'content-encoding': 'br',
+      },
+    );
+    expect(br.status).toBe(202);
+    const ids = ['evt_gzip_single_0001', 'evt_br_single_0001', ...events.map((e) => e.eventId)];
+    const docs = await stored(ids.map(String));
+    expect(docs).toEqual([
+      expect.objectContaining(brotli),
+      expect.objectContaining(events[0]),
+      expect.objectContaining(events[1]),
+      expect.objectContaining(single),
+    ]);
+  });
+
+  it('answers a gzip bomb (a few KB inflating to 10 MB) 413 early, RSS bounded', async () => {
+    const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x20), { level: 9 });
+    expect(bomb.length).toBeLessThan(16 * 1024);
+    const pid = api.pid ?? 0;
+    const before = rssBytes(pid);
+    const started = Date.now();
+    for (let i = 0; i < 5; i += 1) {
+      const res = await postRaw(batch(), bomb, 'application/json', { 'content-encoding': 'gzip' });
+      expect(expectProblem(res, 413, 'PAYLOAD_TOO_LARGE').detail).toBe(
+        `the gzip-decoded body is larger than ${LIMIT} bytes`,
+      );
+    }
+    const grewBy = rssBytes(pid) - before;
+    // Inflating the five bombs whole would hold 50 MB; decoding stops one zlib chunk past 64 KB.
+    expect(grewBy).toBeLessThan(8 * 1024 * 1024);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('answers a corrupt gzip stream 400 CORRUPT_COMPRESSED_BODY and another coding 415', async () => {
+    const gz = gzipSync(JSON.stringify(anEvent('zip-4')));
+    const corrupt = await postRaw(one(), gz.subarray(0, gz.length - 8), 'application/json', {
+      'content-encoding': 'gzip',
+    });
+    expect(expectProblem(corrupt, 400, 'CORRUPT_COMPRESSED_BODY').detail).toMatch(/gzip/);
+    const unknown = await postRaw(one(), gz, 'application/json', { 'content-encoding': 'zstd' });
+    expectProblem(unknown, 415, 'UNSUPPORTED_CONTENT_ENCODING');
+  });
+});
