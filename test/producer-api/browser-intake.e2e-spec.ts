@@ -5,6 +5,8 @@ import { isolatedEnv, withMongo } from '../support/isolation';
 import { anEvent, expectProblem, postRaw } from './producer-api.support';
 
 const LIMIT = 64 * 1024;
+const KEY = 'browser-intake-key-0123456789';
+const WITH_KEY = { 'x-api-key': KEY };
 
 /** Resident set size of a process, from /proc (Linux). */
 function rssBytes(pid: number): number {
@@ -14,12 +16,13 @@ function rssBytes(pid: number): number {
   return Number(line?.replace(/\D/g, '')) * 1024;
 }
 
-describe('producer API: browser-grade intake (compressed bodies), stored through the pipeline', () => {
+describe('producer API: browser-grade intake, stored through the pipeline', () => {
   const iso = isolatedEnv('browser-intake');
   let api: AppProcess;
   let consumer: AppProcess;
   const one = () => `${api.url}/v1/activities`;
   const batch = () => `${api.url}/v1/activities/batch`;
+  const beacon = () => `${api.url}/v1/activities/beacon`;
 
   const stored = (eventIds: string[]) =>
     withMongo(iso.mongoUri, async (client) => {
@@ -35,7 +38,7 @@ describe('producer API: browser-grade intake (compressed bodies), stored through
     });
 
   beforeAll(async () => {
-    const env = { ...iso.env, HTTP_BODY_LIMIT_BYTES: String(LIMIT) };
+    const env = { ...iso.env, HTTP_BODY_LIMIT_BYTES: String(LIMIT), API_KEYS: KEY };
     api = new AppProcess('producer-api', await freePort(), env, iso.label);
     consumer = new AppProcess('consumer', await freePort(), iso.env, iso.label);
     await Promise.all([api.start(), consumer.start()]);
@@ -48,6 +51,7 @@ describe('producer API: browser-grade intake (compressed bodies), stored through
   it('stores gzip, deflate and br bodies on both endpoints', async () => {
     const single = anEvent('zip-1', { eventId: 'evt_gzip_single_0001' });
     const gz = await postRaw(one(), gzipSync(JSON.stringify(single)), 'application/json', {
+      ...WITH_KEY,
       'content-encoding': 'gzip',
     });
     expect(gz.status).toBe(202);
@@ -56,6 +60,7 @@ describe('producer API: browser-grade intake (compressed bodies), stored through
       anEvent('zip-3', { eventId: 'evt_deflate_batch_0002' }),
     ];
     const df = await postRaw(batch(), deflateSync(JSON.stringify({ events })), 'application/json', {
+      ...WITH_KEY,
       'content-encoding': 'deflate',
     });
     expect(df.status).toBe(202);
@@ -65,6 +70,7 @@ describe('producer API: browser-grade intake (compressed bodies), stored through
       brotliCompressSync(JSON.stringify(brotli)),
       'application/json',
       {
+        ...WITH_KEY,
         'content-encoding': 'br',
       },
     );
@@ -86,7 +92,10 @@ describe('producer API: browser-grade intake (compressed bodies), stored through
     const before = rssBytes(pid);
     const started = Date.now();
     for (let i = 0; i < 5; i += 1) {
-      const res = await postRaw(batch(), bomb, 'application/json', { 'content-encoding': 'gzip' });
+      const res = await postRaw(batch(), bomb, 'application/json', {
+        ...WITH_KEY,
+        'content-encoding': 'gzip',
+      });
       expect(expectProblem(res, 413, 'PAYLOAD_TOO_LARGE').detail).toBe(
         `the gzip-decoded body is larger than ${LIMIT} bytes`,
       );
@@ -100,10 +109,49 @@ describe('producer API: browser-grade intake (compressed bodies), stored through
   it('answers a corrupt gzip stream 400 CORRUPT_COMPRESSED_BODY and another coding 415', async () => {
     const gz = gzipSync(JSON.stringify(anEvent('zip-4')));
     const corrupt = await postRaw(one(), gz.subarray(0, gz.length - 8), 'application/json', {
+      ...WITH_KEY,
       'content-encoding': 'gzip',
     });
     expect(expectProblem(corrupt, 400, 'CORRUPT_COMPRESSED_BODY').detail).toMatch(/gzip/);
-    const unknown = await postRaw(one(), gz, 'application/json', { 'content-encoding': 'zstd' });
+    const unknown = await postRaw(one(), gz, 'application/json', {
+      ...WITH_KEY,
+      'content-encoding': 'zstd',
+    });
     expectProblem(unknown, 415, 'UNSUPPORTED_CONTENT_ENCODING');
+  });
+
+  it('takes beacons: text/plain JSON on /beacon with the key as ?apiKey=, partial by default', async () => {
+    const events = [
+      anEvent('beacon-1', { eventId: 'evt_beacon_0000001' }),
+      anEvent('beacon-1', { eventId: 'evt_beacon_0000002', activityType: 'teleport' }),
+    ];
+    const body = JSON.stringify({ events });
+    const res = await postRaw(`${beacon()}?apiKey=${KEY}`, body, 'text/plain;charset=UTF-8');
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual(expect.objectContaining({ accepted: 1, rejected: 1 }));
+    expect(await stored(['evt_beacon_0000001'])).toEqual([expect.objectContaining(events[0])]);
+    // The header works too, and a gzip beacon (fetch keepalive can set the header) is decoded.
+    const gz = await postRaw(beacon(), gzipSync(body), 'text/plain', {
+      ...WITH_KEY,
+      'content-encoding': 'gzip',
+    });
+    expect(gz.status).toBe(202);
+  });
+
+  it('takes the query key and text/plain on /beacon only, and never echoes the key', async () => {
+    const body = JSON.stringify({ events: [anEvent('beacon-2')] });
+    const plain = await postRaw(batch(), body, 'text/plain', WITH_KEY);
+    expectProblem(plain, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const queryKey = await postRaw(`${batch()}?apiKey=${KEY}`, body, 'application/json');
+    expectProblem(queryKey, 401, 'UNAUTHORIZED');
+    const wrong = await postRaw(`${beacon()}?apiKey=not-the-key-${KEY}`, body, 'text/plain');
+    expect(expectProblem(wrong, 401, 'UNAUTHORIZED').instance).toBe(
+      '/v1/activities/beacon?apiKey=REDACTED',
+    );
+    const invalid = await postRaw(`${beacon()}?apiKey=${KEY}`, '{"events":', 'text/plain');
+    expect(expectProblem(invalid, 400, 'MALFORMED_REQUEST').instance).toBe(
+      '/v1/activities/beacon?apiKey=REDACTED',
+    );
+    expect(readFileSync(api.logFile, 'utf8')).not.toContain(KEY);
   });
 });

@@ -15,6 +15,7 @@ import {
   AcceptedEventDto,
   BatchAcceptedDto,
   BatchQueryDto,
+  BeaconQueryDto,
   BatchRequestDto,
   PartialBatchResultDto,
 } from './activities.dto';
@@ -73,5 +74,32 @@ export class ActivitiesController {
     @Req() req: FastifyRequest,
   ): Promise<BatchAcceptedDto | PartialBatchResultDto> {
     return this.intake.ingestBatch(body, String(req.id), query.mode);
+  }
+
+  @Post('beacon')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiConsumes('text/plain', 'application/json')
+  @ApiOperation({
+    summary:
+      'The batch endpoint for navigator.sendBeacon: the same body as text/plain (a CORS-simple request, no preflight), the API key also as ?apiKey=, partial by default',
+  })
+  @ApiBody({ type: BatchRequestDto, examples: BATCH_EXAMPLES })
+  @ApiAcceptedResponse({
+    description: 'As the batch endpoint (sendBeacon does not read it).',
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(BatchAcceptedDto) },
+        { $ref: getSchemaPath(PartialBatchResultDto) },
+      ],
+    },
+    examples: BATCH_ANSWER_EXAMPLES,
+  })
+  @ApiProblems(...BATCH_ERRORS)
+  publishBeacon(
+    @Body() body: unknown,
+    @Query() query: BeaconQueryDto,
+    @Req() req: FastifyRequest,
+  ): Promise<BatchAcceptedDto | PartialBatchResultDto> {
+    return this.intake.ingestBatch(body, String(req.id), query.mode ?? 'partial');
   }
 }

@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { ActivityEventDto, ErrorCode } from '@app/contracts';
 import { FieldIssueDto } from '@app/platform';
 import { BATCH_MODES, BatchMode } from './activity-intake.service';
@@ -15,6 +15,28 @@ export class BatchQueryDto {
   @IsOptional()
   @IsIn(BATCH_MODES)
   mode?: BatchMode;
+}
+
+/** The beacon endpoint's query: the batch modes, partial by default, and the API key. */
+export class BeaconQueryDto {
+  @ApiPropertyOptional({
+    enum: BATCH_MODES,
+    default: 'partial',
+    description:
+      "As on the batch endpoint, but `partial` by default: nobody reads a beacon's answer, so one invalid event must not drop the others.",
+  })
+  @IsOptional()
+  @IsIn(BATCH_MODES)
+  mode?: BatchMode;
+
+  @ApiPropertyOptional({
+    name: 'apiKey',
+    description:
+      'The API key, for navigator.sendBeacon, which cannot set x-api-key. Only on this endpoint: a key in a URL reaches browser history, proxy and CDN logs; use a key that may only ingest, rotate it, and prefer the header wherever it can be set.',
+  })
+  @IsOptional()
+  @IsString()
+  apiKey?: string;
 }
 
 export class BatchRequestDto {

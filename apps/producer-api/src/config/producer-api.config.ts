@@ -24,6 +24,9 @@ import {
   toSecuritySettings,
 } from '@app/platform';
 
+/** navigator.sendBeacon's endpoint: text/plain JSON, API key also as ?apiKey= (README). */
+export const BEACON_ROUTE = '/v1/activities/beacon';
+
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
 
@@ -143,6 +146,10 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     e.ACTIVITY_TYPES_EXTRA,
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
-    platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES),
+    withBeaconRoute(platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES)),
   );
+}
+
+function withBeaconRoute(options: PlatformOptions): PlatformOptions {
+  return { ...options, http: { ...options.http, beaconRoutes: [BEACON_ROUTE] } };
 }

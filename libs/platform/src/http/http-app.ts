@@ -64,7 +64,8 @@ export async function createHttpApp(
   proxies.configure(options.security.trustProxy);
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only (text/plain would otherwise reach validation as a string): anything else is a 415.
-  useStrictJsonBodies(fastify, options.http.bodyLimitBytes);
+  const beaconRoutes = options.http.beaconRoutes ?? [];
+  useStrictJsonBodies(fastify, options.http.bodyLimitBytes, beaconRoutes);
   applyHttpLimits(fastify, options.http.limits ?? DEFAULT_HTTP_LIMITS);
   const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
@@ -74,7 +75,7 @@ export async function createHttpApp(
   });
   // Errors Fastify raises itself (body limits, parsers) reach Nest's error handler, which Nest
   // installs at init, and from it the ProblemFilter (APP_FILTER): problem+json like the rest.
-  await applySecurity(app, options.security);
+  await applySecurity(app, options.security, beaconRoutes);
   // gzip, deflate and br bodies, limited by their decoded size; after the API-key hook.
   decodeRequestBodies(fastify, options.http.bodyLimitBytes);
   answerWrongMethodWith405(fastify);
