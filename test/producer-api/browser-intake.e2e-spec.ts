@@ -154,4 +154,52 @@ describe('producer API: browser-grade intake, stored through the pipeline', () =
     );
     expect(readFileSync(api.logFile, 'utf8')).not.toContain(KEY);
   });
+
+  it('corrects a device clock one hour ahead by sentAt, and clamps a future timestamp', async () => {
+    const HOUR = 3_600_000;
+    const device = new Date(Date.now() + HOUR);
+    const skewed = anEvent('clock-1', {
+      eventId: 'evt_clock_ahead_0001',
+      timestamp: new Date(device.getTime() - 1000).toISOString(),
+    });
+    const sent = Date.now();
+    const res = await postRaw(
+      one(),
+      JSON.stringify({ ...skewed, sentAt: device.toISOString() }),
+      'application/json',
+      WITH_KEY,
+    );
+    expect(res.status).toBe(202);
+    const ahead = anEvent('clock-2', {
+      eventId: 'evt_clock_future_01',
+      timestamp: new Date(Date.now() + HOUR).toISOString(),
+    });
+    const clamped = await postRaw(
+      batch(),
+      JSON.stringify({ events: [ahead] }),
+      'application/json',
+      WITH_KEY,
+    );
+    expect(clamped.status).toBe(202);
+    const [corrected, future] = await stored(['evt_clock_ahead_0001', 'evt_clock_future_01']);
+    const clock = (corrected.metadata as Record<string, Record<string, unknown>>).clock;
+    expect(clock).toEqual({
+      clientTimestamp: skewed.timestamp,
+      sentAt: device.toISOString(),
+      receivedAt: expect.any(String) as unknown,
+      offsetMs: expect.any(Number) as unknown,
+    });
+    // Stored about one second before it was received, not one hour ahead.
+    const storedAt = Date.parse(String(corrected.timestamp));
+    expect(Math.abs(storedAt - (sent - 1000))).toBeLessThan(2000);
+    // timestamp + (receivedAt - sentAt) = (device - 1 s) + receivedAt - device
+    expect(storedAt).toBe(Date.parse(String(clock.receivedAt)) - 1000);
+    expect(Number(clock.offsetMs)).toBeLessThan(-HOUR + 2000);
+    const futureClock = (future.metadata as Record<string, Record<string, unknown>>).clock;
+    expect(futureClock).toEqual({
+      clientTimestamp: ahead.timestamp,
+      receivedAt: String(future.timestamp),
+      warning: 'future_timestamp_clamped',
+    });
+  });
 });

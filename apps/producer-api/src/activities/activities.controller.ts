@@ -9,13 +9,13 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ActivityEventDto } from '@app/contracts';
 import { ApiProblems } from '@app/platform';
 import {
   AcceptedEventDto,
   BatchAcceptedDto,
   BatchQueryDto,
   BeaconQueryDto,
+  IngestEventDto,
   BatchRequestDto,
   PartialBatchResultDto,
 } from './activities.dto';
@@ -37,7 +37,7 @@ export class ActivitiesController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Publish one activity event; answers once Kafka acknowledged it' })
-  @ApiBody({ type: ActivityEventDto, examples: EVENT_EXAMPLES })
+  @ApiBody({ type: IngestEventDto, examples: EVENT_EXAMPLES })
   @ApiAcceptedResponse({
     type: AcceptedEventDto,
     description: 'Kafka acknowledged the event (acks=all); it is durably on the topic.',

@@ -39,6 +39,19 @@ export class BeaconQueryDto {
   apiKey?: string;
 }
 
+const SENT_AT_DOC = {
+  description:
+    "The client's clock when it sent the request (ISO-8601 with a zone). Each timestamp is then stored as timestamp + (receive time - sentAt), correcting a device clock that is off; `metadata.clock` keeps the original.",
+  example: '2024-01-12T10:30:05.000Z',
+  format: 'date-time',
+};
+
+/** One event, plus the transport field sentAt (not part of the stored event). */
+export class IngestEventDto extends ActivityEventDto {
+  @ApiPropertyOptional(SENT_AT_DOC)
+  sentAt?: string;
+}
+
 export class BatchRequestDto {
   @ApiProperty({
     type: [ActivityEventDto],
@@ -46,6 +59,9 @@ export class BatchRequestDto {
       'Events to publish (default max 500): all or none, or per event with mode=partial.',
   })
   events!: ActivityEventDto[];
+
+  @ApiPropertyOptional(SENT_AT_DOC)
+  sentAt?: string;
 }
 
 export class AcceptedEventDto {

@@ -16,7 +16,14 @@ import {
   BrokerUnavailableError,
   PublisherOverloadedError,
 } from '../kafka/activity.publisher';
-import { checkBatchBytes, duplicateIds, invalid, readBatchEvents } from './batch-request';
+import {
+  checkBatchBytes,
+  duplicateIds,
+  invalid,
+  readBatchEvents,
+  readSentAt,
+  withoutSentAt,
+} from './batch-request';
 
 export interface AcceptedEvent {
   eventId: string;
@@ -75,7 +82,8 @@ export class ActivityIntakeService {
 
   ingestOne(body: unknown, requestId: string): Promise<AcceptedEvent> {
     return this.counted(1, async () => {
-      const outcome = this.validate(body);
+      const sentAt = readSentAt(body);
+      const outcome = this.validate(withoutSentAt(body), sentAt);
       if (!outcome.ok) throw new CodedError(outcome.code, outcome.message, outcome.issues);
       const [accepted] = await this.publish([outcome], requestId);
       return accepted;
@@ -121,7 +129,8 @@ export class ActivityIntakeService {
   /** All or none: one invalid event rejects the batch, with an issue per offending field. */
   private async ingestAll(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
     const events = readBatchEvents(body, this.config.http.batchMaxEvents);
-    const outcomes = events.map((e) => this.validate(e));
+    const sentAt = readSentAt(body);
+    const outcomes = events.map((e) => this.validate(e, sentAt));
     const issues = outcomes.flatMap((o, i) =>
       o.ok ? [] : o.issues.map((issue) => ({ ...issue, field: prefixed(i, issue.field) })),
     );
@@ -155,7 +164,8 @@ export class ActivityIntakeService {
    */
   private async ingestPartial(body: unknown, requestId: string): Promise<PartialBatchResult> {
     const events = readBatchEvents(body, this.config.http.batchMaxEvents);
-    const outcomes = events.map((e) => this.validate(e));
+    const sentAt = readSentAt(body);
+    const outcomes = events.map((e) => this.validate(e, sentAt));
     const results: EventOutcome[] = [];
     const valid: { index: number; v: Valid }[] = [];
     outcomes.forEach((o, index) => {
@@ -197,8 +207,13 @@ export class ActivityIntakeService {
     return { accepted: published.length, rejected: refused.length, results };
   }
 
-  private validate(input: unknown): ValidationOutcome {
-    return this.validator.validate(input, { mode: 'ingest', newEventId: () => newEventId() });
+  private validate(input: unknown, sentAt?: Date): ValidationOutcome {
+    return this.validator.validate(input, {
+      mode: 'ingest',
+      newEventId: () => newEventId(),
+      sentAt,
+      futureTimestamps: this.config.http.futureTimestamps,
+    });
   }
 
   private async publish(valid: Valid[], requestId: string): Promise<AcceptedEvent[]> {

@@ -1,4 +1,8 @@
+import { isISO8601 } from 'class-validator';
 import { CodedError, ErrorCode, FieldIssue } from '@app/contracts';
+
+/** The client's clock at send time, beside the events (batch) or the event's fields (one). */
+export const SENT_AT = 'sentAt';
 
 export const invalid = (message: string, issues: FieldIssue[]) =>
   new CodedError(ErrorCode.VALIDATION_ERROR, message, issues);
@@ -13,7 +17,7 @@ export function readBatchEvents(body: unknown, max: number): unknown[] {
       { field: '', message: 'must be a JSON object', rule: 'isObject' },
     ]);
   }
-  const unknown = Object.keys(body).filter((k) => k !== 'events');
+  const unknown = Object.keys(body).filter((k) => k !== 'events' && k !== SENT_AT);
   if (unknown.length > 0) {
     throw invalid(
       `unknown field "${unknown[0]}"`,
@@ -62,4 +66,34 @@ export function duplicateIds(
       });
   }
   return duplicates;
+}
+
+/**
+ * `sentAt` of a body, when present: ISO-8601 with a zone, like a timestamp. How far it is from
+ * the receive time is the client clock's offset, applied to its events' timestamps.
+ */
+export function readSentAt(body: unknown): Date | undefined {
+  if (!isPlainObject(body) || body[SENT_AT] === undefined) return undefined;
+  const value = body[SENT_AT];
+  if (
+    typeof value !== 'string' ||
+    !isISO8601(value, { strict: true, strictSeparator: true }) ||
+    !/(Z|[+-]\d{2}:?\d{2})$/.test(value)
+  ) {
+    throw invalid('sentAt must be an ISO-8601 date-time with a time zone', [
+      {
+        field: SENT_AT,
+        message: 'must be an ISO-8601 date-time with a time zone',
+        rule: 'isIso8601',
+      },
+    ]);
+  }
+  return new Date(value);
+}
+
+/** The event fields of a single-event body: without its `sentAt`. */
+export function withoutSentAt(body: unknown): unknown {
+  if (!isPlainObject(body) || !(SENT_AT in body)) return body;
+  const { [SENT_AT]: _sentAt, ...event } = body;
+  return event;
 }

@@ -49,6 +49,8 @@ const schema = baseEnvSchema
     /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
     BATCH_MAX_BYTES: envInt(900 * 1024, 1024, 64 * 1024 * 1024),
     ACTIVITY_TYPES_EXTRA: envActivityTypes(),
+    /** A timestamp too far ahead: set to the receive time with a warning (PostHog) or 400. */
+    FUTURE_TIMESTAMPS: z.enum(['clamp', 'reject']).optional().default('clamp'),
     /** Each produce call one Kafka transaction: a batch is all-or-nothing for every reader. */
     PRODUCER_TRANSACTIONS: z.enum(['on', 'off']).optional().default('off'),
     /** Stable per instance; default the client id and host (pod) name. */
@@ -77,6 +79,7 @@ export class ProducerApiConfig {
       bodyLimitBytes: number;
       batchMaxEvents: number;
       batchMaxBytes: number;
+      futureTimestamps: 'clamp' | 'reject';
     },
     readonly kafka: KafkaSettings,
     readonly producer: {
@@ -124,6 +127,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
       batchMaxEvents: e.BATCH_MAX_EVENTS,
       batchMaxBytes: e.BATCH_MAX_BYTES,
+      futureTimestamps: e.FUTURE_TIMESTAMPS,
     },
     toKafkaSettings(e),
     {
