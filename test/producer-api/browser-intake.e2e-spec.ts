@@ -202,4 +202,42 @@ describe('producer API: browser-grade intake, stored through the pipeline', () =
       warning: 'future_timestamp_clamped',
     });
   });
+
+  it('maps the Idempotency-Key header to the eventId; a retry is stored once; a conflict is 400', async () => {
+    const key = 'idem-8e03978e-40d5-43e8';
+    const event = JSON.stringify(anEvent('idem-1'));
+    const first = await postRaw(one(), event, 'application/json', {
+      ...WITH_KEY,
+      'idempotency-key': `"${key}"`,
+    });
+    const retry = await postRaw(one(), event, 'application/json', {
+      ...WITH_KEY,
+      'idempotency-key': key,
+    });
+    expect([first.status, first.body.eventId, retry.status, retry.body.eventId]).toEqual([
+      202,
+      key,
+      202,
+      key,
+    ]);
+    expect(await stored([key])).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // the retry had time to land
+    expect(await stored([key])).toHaveLength(1);
+    const conflict = await postRaw(
+      one(),
+      JSON.stringify(anEvent('idem-1', { eventId: 'evt_other_id_000001' })),
+      'application/json',
+      { ...WITH_KEY, 'idempotency-key': key },
+    );
+    expect(expectProblem(conflict, 400, 'IDEMPOTENCY_KEY_MISMATCH').errors).toEqual([
+      expect.objectContaining({ field: 'eventId', rule: 'idempotencyKey' }),
+    ]);
+    const bad = await postRaw(one(), event, 'application/json', {
+      ...WITH_KEY,
+      'idempotency-key': 'no spaces allowed',
+    });
+    expect(expectProblem(bad, 400, 'VALIDATION_ERROR').errors).toEqual([
+      expect.objectContaining({ field: 'Idempotency-Key', rule: 'matches' }),
+    ]);
+  });
 });

@@ -4,6 +4,7 @@ import {
   ApiBody,
   ApiConsumes,
   ApiExtraModels,
+  ApiHeader,
   ApiOperation,
   ApiTags,
   getSchemaPath,
@@ -27,6 +28,7 @@ import {
   ONE_EVENT_ERRORS,
 } from './activities.examples';
 import { ActivityIntakeService } from './activity-intake.service';
+import { IDEMPOTENCY_KEY_HEADER } from './batch-request';
 
 @ApiTags('activities')
 @ApiConsumes('application/json')
@@ -43,8 +45,15 @@ export class ActivitiesController {
     description: 'Kafka acknowledged the event (acks=all); it is durably on the topic.',
   })
   @ApiProblems(...ONE_EVENT_ERRORS)
+  @ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description:
+      'IETF httpapi Idempotency-Key ("…" or a bare token): the eventId when the body has none, so retries with the same key are stored once. A different eventId in the body is 400 IDEMPOTENCY_KEY_MISMATCH.',
+    schema: { type: 'string', example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"' },
+  })
   publishOne(@Body() body: unknown, @Req() req: FastifyRequest): Promise<AcceptedEventDto> {
-    return this.intake.ingestOne(body, String(req.id));
+    return this.intake.ingestOne(body, String(req.id), req.headers[IDEMPOTENCY_KEY_HEADER]);
   }
 
   @Post('batch')

@@ -17,6 +17,7 @@ import {
   PublisherOverloadedError,
 } from '../kafka/activity.publisher';
 import {
+  applyIdempotencyKey,
   checkBatchBytes,
   duplicateIds,
   invalid,
@@ -80,10 +81,15 @@ export class ActivityIntakeService {
     private readonly codec: ValueCodec,
   ) {}
 
-  ingestOne(body: unknown, requestId: string): Promise<AcceptedEvent> {
+  ingestOne(
+    body: unknown,
+    requestId: string,
+    idempotencyKey?: string | string[],
+  ): Promise<AcceptedEvent> {
     return this.counted(1, async () => {
       const sentAt = readSentAt(body);
-      const outcome = this.validate(withoutSentAt(body), sentAt);
+      const event = applyIdempotencyKey(withoutSentAt(body), idempotencyKey);
+      const outcome = this.validate(event, sentAt);
       if (!outcome.ok) throw new CodedError(outcome.code, outcome.message, outcome.issues);
       const [accepted] = await this.publish([outcome], requestId);
       return accepted;
