@@ -19,7 +19,7 @@ function chromiumPath(): string {
   if (given && existsSync(given)) return given;
   for (const name of ['chromium', 'chromium-browser']) {
     try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+      return execFileSync('/bin/sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
     } catch {
       // not this name
     }
