@@ -213,6 +213,20 @@ export class ActivityIntakeService {
     return { accepted: published.length, rejected: refused.length, results };
   }
 
+  /**
+   * FIELD_ENCRYPTION_FIELDS encrypted before publishing: neither Kafka nor MongoDB holds their
+   * plaintext. Validation ran on the plaintext (its limits are the client's).
+   */
+  private encrypted(valid: Valid[]): Valid[] {
+    const cipher = this.config.fieldCipher;
+    if (!cipher) return valid;
+    return valid.map((v) => {
+      const event = { ...v.event, metadata: cipher.encrypt(v.event.metadata) };
+      const json = JSON.stringify(event);
+      return { ok: true, event, json, bytes: Buffer.byteLength(json) };
+    });
+  }
+
   private validate(input: unknown, sentAt?: Date): ValidationOutcome {
     return this.validator.validate(input, {
       mode: 'ingest',
@@ -222,8 +236,9 @@ export class ActivityIntakeService {
     });
   }
 
-  private async publish(valid: Valid[], requestId: string): Promise<AcceptedEvent[]> {
+  private async publish(validated: Valid[], requestId: string): Promise<AcceptedEvent[]> {
     const now = new Date(); // one send time for the request's records (the timestamp header)
+    const valid = this.encrypted(validated);
     const records = valid.map((v) =>
       toActivityRecord(v.event, {
         source: SOURCE,

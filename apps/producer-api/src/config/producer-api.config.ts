@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
-import { PRODUCER_CLIENT_ID } from '@app/contracts';
+import { FieldCipher, PRODUCER_CLIENT_ID, fieldCipherOf } from '@app/contracts';
 import {
   KafkaModuleOptions,
   KafkaSettings,
@@ -17,6 +17,7 @@ import {
   baseEnvSchema,
   envActivityTypes,
   envBool,
+  envCsv,
   envInt,
   invalidConfiguration,
   parseEnv,
@@ -49,6 +50,9 @@ const schema = baseEnvSchema
     /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
     BATCH_MAX_BYTES: envInt(900 * 1024, 1024, 64 * 1024 * 1024),
     ACTIVITY_TYPES_EXTRA: envActivityTypes(),
+    /** kid:base64 32-byte keys, the first encrypting (README "Browsers and the client SDK"). */
+    FIELD_ENCRYPTION_KEYS: z.string().optional(),
+    FIELD_ENCRYPTION_FIELDS: envCsv([]),
     /** A timestamp too far ahead: set to the receive time with a warning (PostHog) or 400. */
     FUTURE_TIMESTAMPS: z.enum(['clamp', 'reject']).optional().default('clamp'),
     /** Each produce call one Kafka transaction: a batch is all-or-nothing for every reader. */
@@ -97,6 +101,8 @@ export class ProducerApiConfig {
     readonly values: ValueFormatSettings,
     /** Log level, body limit, HTTP timeouts and shedding, security: what PlatformModule takes. */
     readonly platform: PlatformOptions,
+    /** Field-level encryption of metadata; null when off (the default). */
+    readonly fieldCipher: FieldCipher | null = null,
   ) {}
 
   /** The API starts without Kafka (unready): topics are provisioned on the first connect. */
@@ -151,9 +157,18 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
     withBeaconRoute(platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES)),
+    cipherOf(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
   );
 }
 
 function withBeaconRoute(options: PlatformOptions): PlatformOptions {
   return { ...options, http: { ...options.http, beaconRoutes: [BEACON_ROUTE] } };
+}
+
+function cipherOf(keys: string | undefined, fields: string[]): FieldCipher | null {
+  try {
+    return fieldCipherOf(keys, fields);
+  } catch (error) {
+    throw invalidConfiguration(`FIELD_ENCRYPTION_KEYS: ${(error as Error).message}`);
+  }
 }
