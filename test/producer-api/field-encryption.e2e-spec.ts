@@ -19,13 +19,24 @@ describe('field-level encryption at rest (AES-256-GCM), key rotation, read API d
     before = new AppProcess(
       'producer-api',
       await freePort(),
-      { ...iso.env, ...fields, FIELD_ENCRYPTION_KEYS: k1 },
+      {
+        ...iso.env,
+        ...fields,
+        FIELD_ENCRYPTION_KEYS: k1,
+        PRIVACY_IP_ADDRESS: 'hmac',
+        PRIVACY_HMAC_KEY: 'h'.repeat(32),
+      },
       `${iso.label}-k1`,
     );
     after = new AppProcess(
       'producer-api',
       await freePort(),
-      { ...iso.env, ...fields, FIELD_ENCRYPTION_KEYS: `${k2},${k1}` },
+      {
+        ...iso.env,
+        ...fields,
+        FIELD_ENCRYPTION_KEYS: `${k2},${k1}`,
+        PRIVACY_IP_ADDRESS: 'truncate',
+      },
       `${iso.label}-k2`,
     );
     consumer = new AppProcess(
@@ -55,12 +66,12 @@ describe('field-level encryption at rest (AES-256-GCM), key rotation, read API d
     const old = await postJson<{ eventId: string }>(`${before.url}/v1/activities`, {
       userId: 'enc-1',
       activityType: 'signup',
-      metadata: meta(1),
+      metadata: { ...meta(1), ipAddress: '10.1.2.3' },
     });
     const rotated = await postJson<{ eventId: string }>(`${after.url}/v1/activities`, {
       userId: 'enc-1',
       activityType: 'signup',
-      metadata: meta(2),
+      metadata: { ...meta(2), ipAddress: '10.1.2.3' },
     });
     expect([old.status, rotated.status]).toEqual([202, 202]);
     const ids = [old.body.eventId, rotated.body.eventId];
@@ -81,6 +92,15 @@ describe('field-level encryption at rest (AES-256-GCM), key rotation, read API d
       'k2',
     ]);
     expect(docs.map((d) => (d?.metadata as { path: string }).path)).toEqual(['/p', '/p']);
+    // PRIVACY_IP_ADDRESS: hmac (ipAddress replaced by ipHash) and truncate (/24).
+    expect(raw).not.toContain('10.1.2.3');
+    const [hashed, truncated] = docs.map((d) => d?.metadata as Record<string, unknown>);
+    expect({ hash: hashed.ipHash, ip: hashed.ipAddress }).toEqual({
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+      ip: undefined,
+    });
+    expect(truncated.ipAddress).toBe('10.1.2.0');
+    const ipOf = [{ ipHash: hashed.ipHash }, { ipAddress: '10.1.2.0' }];
 
     for (const [i, eventId] of ids.entries()) {
       const allowed = await getJson<{ metadata: unknown }>(
@@ -89,14 +109,14 @@ describe('field-level encryption at rest (AES-256-GCM), key rotation, read API d
           'x-api-key': READER,
         },
       );
-      expect(allowed.body.metadata).toEqual(meta(i + 1));
+      expect(allowed.body.metadata).toEqual({ ...meta(i + 1), ...ipOf[i] });
       const masked = await getJson<{ metadata: unknown }>(
         `${consumer.url}/v1/activities/${eventId}`,
         {
           'x-api-key': OTHER,
         },
       );
-      expect(masked.body.metadata).toEqual({ email: '***', phone: '***', path: '/p' });
+      expect(masked.body.metadata).toEqual({ email: '***', phone: '***', path: '/p', ...ipOf[i] });
     }
     const page = await getJson<{ items: { metadata: { email: string } }[] }>(
       `${consumer.url}/v1/users/enc-1/activities`,

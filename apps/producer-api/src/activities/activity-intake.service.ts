@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   ActivityEventValidator,
+  ActivityMetadata,
   CodedError,
   ErrorCode,
   FieldIssue,
@@ -9,8 +11,8 @@ import {
   newEventId,
   toActivityRecord,
 } from '@app/contracts';
-import { Metrics } from '@app/platform';
-import { ProducerApiConfig } from '../config/producer-api.config';
+import { Metrics, maskIp } from '@app/platform';
+import { IpPrivacy, ProducerApiConfig } from '../config/producer-api.config';
 import {
   ActivityPublisher,
   BrokerUnavailableError,
@@ -219,9 +221,11 @@ export class ActivityIntakeService {
    */
   private encrypted(valid: Valid[]): Valid[] {
     const cipher = this.config.fieldCipher;
-    if (!cipher) return valid;
+    const ip = this.config.ipPrivacy;
+    if (!cipher && ip.mode === 'keep') return valid;
     return valid.map((v) => {
-      const event = { ...v.event, metadata: cipher.encrypt(v.event.metadata) };
+      const metadata = protectIp(v.event.metadata, ip);
+      const event = { ...v.event, metadata: cipher ? cipher.encrypt(metadata) : metadata };
       const json = JSON.stringify(event);
       return { ok: true, event, json, bytes: Buffer.byteLength(json) };
     });
@@ -282,6 +286,21 @@ export class ActivityIntakeService {
       );
     }
   }
+}
+
+/**
+ * PRIVACY_IP_ADDRESS: `truncate` keeps the network (IPv4 /24, IPv6 /48; still a valid address),
+ * `hmac` replaces ipAddress by ipHash, HMAC-SHA256 with PRIVACY_HMAC_KEY: the same address gives
+ * the same hash (counting, joining) but cannot be read back without the key.
+ */
+function protectIp(metadata: ActivityMetadata, ip: IpPrivacy): ActivityMetadata {
+  const address = metadata.ipAddress;
+  if (typeof address !== 'string') return metadata;
+  if (ip.mode !== 'hmac') {
+    return ip.mode === 'truncate' ? { ...metadata, ipAddress: maskIp(address) } : metadata;
+  }
+  const { ipAddress: _ipAddress, ...rest } = metadata;
+  return { ...rest, ipHash: createHmac('sha256', ip.key).update(address).digest('hex') };
 }
 
 const prefixed = (index: number, field: string): string =>

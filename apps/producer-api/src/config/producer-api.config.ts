@@ -53,6 +53,9 @@ const schema = baseEnvSchema
     /** kid:base64 32-byte keys, the first encrypting (README "Browsers and the client SDK"). */
     FIELD_ENCRYPTION_KEYS: z.string().optional(),
     FIELD_ENCRYPTION_FIELDS: envCsv([]),
+    /** metadata.ipAddress before publishing: as sent, truncated (/24, /48) or an HMAC (ipHash). */
+    PRIVACY_IP_ADDRESS: z.enum(['keep', 'truncate', 'hmac']).optional().default('keep'),
+    PRIVACY_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional(),
     /** A timestamp too far ahead: set to the receive time with a warning (PostHog) or 400. */
     FUTURE_TIMESTAMPS: z.enum(['clamp', 'reject']).optional().default('clamp'),
     /** Each produce call one Kafka transaction: a batch is all-or-nothing for every reader. */
@@ -103,6 +106,8 @@ export class ProducerApiConfig {
     readonly platform: PlatformOptions,
     /** Field-level encryption of metadata; null when off (the default). */
     readonly fieldCipher: FieldCipher | null = null,
+    /** What happens to metadata.ipAddress before publishing (PRIVACY_IP_ADDRESS). */
+    readonly ipPrivacy: IpPrivacy = { mode: 'keep' },
   ) {}
 
   /** The API starts without Kafka (unready): topics are provisioned on the first connect. */
@@ -158,11 +163,20 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     toValueFormatSettings(e),
     withBeaconRoute(platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES)),
     cipherOf(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
+    ipPrivacyOf(e.PRIVACY_IP_ADDRESS, e.PRIVACY_HMAC_KEY),
   );
 }
 
 function withBeaconRoute(options: PlatformOptions): PlatformOptions {
   return { ...options, http: { ...options.http, beaconRoutes: [BEACON_ROUTE] } };
+}
+
+export type IpPrivacy = { mode: 'keep' | 'truncate' } | { mode: 'hmac'; key: string };
+
+function ipPrivacyOf(mode: 'keep' | 'truncate' | 'hmac', key: string | undefined): IpPrivacy {
+  if (mode !== 'hmac') return { mode };
+  if (!key) throw invalidConfiguration('PRIVACY_HMAC_KEY: required with PRIVACY_IP_ADDRESS=hmac');
+  return { mode, key };
 }
 
 function cipherOf(keys: string | undefined, fields: string[]): FieldCipher | null {
