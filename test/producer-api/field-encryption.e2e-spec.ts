@@ -127,4 +127,14 @@ describe('field-level encryption at rest (AES-256-GCM), key rotation, read API d
       'user2@example.com',
     ]);
   });
+
+  it('refuses a value whose ciphertext the consumer would not store, naming the field', async () => {
+    const res = await postJson<{ code: string; errors: { field: string }[] }>(
+      `${after.url}/v1/activities`,
+      { userId: 'enc-2', activityType: 'signup', metadata: { email: 'x'.repeat(1000) } },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_ERROR');
+    expect(res.body.errors.map((e) => e.field)).toContain('metadata.email.ct');
+  });
 });

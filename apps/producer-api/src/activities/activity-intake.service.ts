@@ -226,8 +226,17 @@ export class ActivityIntakeService {
     return valid.map((v) => {
       const metadata = protectIp(v.event.metadata, ip);
       const event = { ...v.event, metadata: cipher ? cipher.encrypt(metadata) : metadata };
-      const json = JSON.stringify(event);
-      return { ok: true, event, json, bytes: Buffer.byteLength(json) };
+      // The consumer validates what it stores: a ciphertext over the metadata string limit would
+      // be dead-lettered there, so it is refused here, naming the field.
+      const stored = this.validator.validate(event, { mode: 'stored' });
+      if (!stored.ok) {
+        throw new CodedError(
+          stored.code,
+          `after encryption: ${stored.message} (an encrypted value is about 1.4x its plaintext)`,
+          stored.issues,
+        );
+      }
+      return stored;
     });
   }
 
