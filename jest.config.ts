@@ -9,6 +9,7 @@ const moduleNameMapper = {
   '^@app/platform$': '<rootDir>/libs/platform/src',
   '^@app/ingestion$': '<rootDir>/libs/ingestion/src',
   '^@app/activity-store$': '<rootDir>/libs/activity-store/src',
+  '^@app/client-sdk$': '<rootDir>/libs/client-sdk/src',
 };
 // Type checking is done once by `npm run typecheck`; jest only transpiles.
 const transform = {

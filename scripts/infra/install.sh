@@ -105,12 +105,26 @@ POM
 install_ferretdb() { build_ferretdb "$FERRETDB_HOME" yes; }
 install_ferretdb_baseline() { build_ferretdb "$FERRETDB_BASELINE_HOME" no; }
 
+# Debian's chromium for test/browser (the client SDK in a real browser; no browser download).
+install_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+    log "installing Debian's chromium (apt-get) for test/browser"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null \
+      || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium >/dev/null; } \
+      || die "apt-get install chromium failed"
+  else
+    log "chromium is missing: test/browser will fail; install it (apt-get install -y chromium) or set CHROMIUM_PATH"
+  fi
+}
+
 mkdir -p "$INFRA_CACHE"
 case "${1:-all}" in
   mirror) install_mirror ;;
   kafka) install_kafka ;;
   ferretdb) install_ferretdb ;;
   ferretdb-baseline) install_ferretdb_baseline ;;
-  all) install_kafka; install_ferretdb ;;
-  *) die "usage: install.sh [kafka|ferretdb|ferretdb-baseline|all|mirror]" ;;
+  chromium) install_chromium ;;
+  all) install_kafka; install_ferretdb; install_chromium ;;
+  *) die "usage: install.sh [kafka|ferretdb|ferretdb-baseline|chromium|all|mirror]" ;;
 esac

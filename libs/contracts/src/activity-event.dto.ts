@@ -84,7 +84,7 @@ export class ActivityEventDto {
   activityType!: string;
 
   @ApiPropertyOptional({
-    description: `When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from ${LIMITS.timestampMaxAgeMs / 86_400_000} days before the server clock to ${LIMITS.timestampMaxFutureSkewMs / 60_000} minutes after it (older events would expire from the topic); outside that window the answer is 400 VALIDATION_ERROR with rule minDate or maxDate.`,
+    description: `When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from ${LIMITS.timestampMaxAgeMs / 86_400_000} days before the server clock to ${LIMITS.timestampMaxFutureSkewMs / 60_000} minutes after it (older events would expire from the topic); older is 400 VALIDATION_ERROR with rule minDate. Further ahead is set to the receive time with \`metadata.clock.warning\` = future_timestamp_clamped (FUTURE_TIMESTAMPS=clamp, the default) or 400 with rule maxDate (reject). With \`sentAt\` the producer API first corrects it by the client clock's offset (metadata.clock keeps the original).`,
     example: '2024-01-12T10:30:00.000Z',
     format: 'date-time',
   })

@@ -226,3 +226,55 @@ describe('ActivityEventValidator', () => {
     expect(rejection(stored(event))).toEqual(['activityType:isIn']);
   });
 });
+
+describe('ActivityEventValidator: clock-skew correction (ingest)', () => {
+  const HOUR = 3_600_000;
+  const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+  const withClock = (input: Record<string, unknown>, sentAt?: Date, clamp = true) =>
+    validator.validate(
+      { ...specExample, ...input },
+      {
+        mode: 'ingest',
+        now: NOW,
+        sentAt,
+        futureTimestamps: clamp ? 'clamp' : 'reject',
+      },
+    );
+
+  it('moves the timestamp by receivedAt - sentAt, keeping the original in metadata.clock', () => {
+    // A device clock one hour ahead: it stamps and sends at its 11:30, the server says 10:30.
+    const outcome = withClock({ timestamp: at(HOUR - 2000) }, new Date(NOW.getTime() + HOUR));
+    expect(outcome.ok && outcome.event.timestamp).toBe(at(-2000));
+    expect(outcome.ok && outcome.event.metadata.clock).toEqual({
+      clientTimestamp: at(HOUR - 2000),
+      sentAt: at(HOUR),
+      receivedAt: at(0),
+      offsetMs: -HOUR,
+    });
+    // The corrected time is what the window applies to: a clock one hour behind is fine too.
+    const behind = withClock({ timestamp: at(-HOUR) }, new Date(NOW.getTime() - HOUR));
+    expect(behind.ok && behind.event.timestamp).toBe(at(0));
+  });
+
+  it('clamps a future timestamp to the receive time with a warning, or rejects it', () => {
+    const clamped = withClock({ timestamp: at(HOUR) });
+    expect(clamped.ok && clamped.event.timestamp).toBe(at(0));
+    expect(clamped.ok && clamped.event.metadata.clock).toEqual({
+      clientTimestamp: at(HOUR),
+      receivedAt: at(0),
+      warning: 'future_timestamp_clamped',
+    });
+    expect(rejection(withClock({ timestamp: at(HOUR) }, undefined, false))).toEqual([
+      'timestamp:maxDate',
+    ]);
+    // Within the tolerance nothing changes and nothing is recorded.
+    const near = withClock({ timestamp: at(60_000) });
+    expect(near.ok && near.event).toEqual({ ...specExample, timestamp: at(60_000) });
+  });
+
+  it('reserves metadata.clock for the API, and stored events keep theirs', () => {
+    const clock = { receivedAt: at(0), warning: 'future_timestamp_clamped' };
+    expect(rejection(withClock({ metadata: { clock } }))).toEqual(['metadata.clock:reservedKey']);
+    expect(stored({ ...specExample, metadata: { clock } }).ok).toBe(true);
+  });
+});

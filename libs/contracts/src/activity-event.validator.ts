@@ -36,7 +36,33 @@ export interface ValidateOptions {
   /** Generates ids for ingest events that carry none. */
   newEventId?: () => string;
   now?: Date;
+  /**
+   * Ingest only: the client's clock when it sent the request (`sentAt`). The event time is then
+   * corrected by the client's clock offset: timestamp + (receive time - sentAt), Segment's rule.
+   */
+  sentAt?: Date;
+  /**
+   * Ingest only: a timestamp (after correction) more than LIMITS.timestampMaxFutureSkewMs ahead
+   * of the server clock is a 400 (`reject`, the default) or is set to the receive time with a
+   * warning recorded in metadata.clock (`clamp`, PostHog's rule).
+   */
+  futureTimestamps?: 'reject' | 'clamp';
 }
+
+/** metadata.clock: what clock correction did to the event's time (written by the API only). */
+export interface ClockCorrection {
+  /** The timestamp as the client sent it (absent when it sent none). */
+  clientTimestamp?: string;
+  sentAt?: string;
+  receivedAt: string;
+  /** receivedAt - sentAt: how far the client's clock is behind the server's (ahead if < 0). */
+  offsetMs?: number;
+  warning?: typeof FUTURE_TIMESTAMP_CLAMPED;
+}
+
+/** The metadata key holding the ClockCorrection; reserved, so a client may not send it. */
+export const CLOCK_METADATA_KEY = 'clock';
+export const FUTURE_TIMESTAMP_CLAMPED = 'future_timestamp_clamped';
 
 /** `1.2` and `1.2.0` are the same version; the stored form is always three-part. */
 const normalizeVersion = (version: string | undefined): string => {
@@ -133,8 +159,22 @@ export class ActivityEventValidator {
       }
     }
     if (isPlainObject(dto.metadata)) issues.push(...checkMetadata(dto.metadata));
+    if (
+      options.mode === 'ingest' &&
+      isPlainObject(dto.metadata) &&
+      dto.metadata[CLOCK_METADATA_KEY] !== undefined
+    ) {
+      issues.push({
+        field: `metadata.${CLOCK_METADATA_KEY}`,
+        message: 'is reserved for the clock correction the API records',
+        rule: 'reservedKey',
+      });
+    }
+    let clock: { corrected: string; record: ClockCorrection } | undefined;
     if (typeof dto.timestamp === 'string' && !issues.some((i) => i.field === 'timestamp')) {
-      issues.push(...this.checkTimestamp(dto.timestamp, options));
+      const checked = this.checkTimestamp(dto.timestamp, options);
+      issues.push(...checked.issues);
+      clock = checked.clock;
     }
     if (issues.length > 0) {
       return fail(
@@ -148,8 +188,10 @@ export class ActivityEventValidator {
       eventId: dto.eventId ?? this.generateId(options),
       userId: dto.userId,
       activityType: dto.activityType,
-      timestamp: canonicalTimestamp(dto.timestamp, options.now),
-      metadata: dto.metadata ?? {},
+      timestamp: clock ? clock.corrected : canonicalTimestamp(dto.timestamp, options.now),
+      metadata: clock
+        ? { ...dto.metadata, [CLOCK_METADATA_KEY]: clock.record }
+        : (dto.metadata ?? {}),
       version: normalizeVersion(dto.version),
     };
     const json = JSON.stringify(event);
@@ -188,32 +230,57 @@ export class ActivityEventValidator {
     return null;
   }
 
-  private checkTimestamp(timestamp: string, options: ValidateOptions): FieldIssue[] {
+  /**
+   * The timestamp's rules; in ingest mode with `sentAt` or `futureTimestamps: 'clamp'`, also the
+   * corrected time and what was done, for metadata.clock.
+   */
+  private checkTimestamp(
+    timestamp: string,
+    options: ValidateOptions,
+  ): { issues: FieldIssue[]; clock?: { corrected: string; record: ClockCorrection } } {
+    const issue = (message: string, rule: string) => ({
+      issues: [{ field: 'timestamp', message, rule }],
+    });
     if (!TIMESTAMP_HAS_ZONE.test(timestamp)) {
-      return [
-        { field: 'timestamp', message: 'must include a time zone (e.g. Z)', rule: 'timeZone' },
-      ];
+      return issue('must include a time zone (e.g. Z)', 'timeZone');
     }
-    const ms = Date.parse(timestamp);
+    let ms = Date.parse(timestamp);
     if (Number.isNaN(ms) || ms < MIN_TIMESTAMP_MS) {
-      return [
-        { field: 'timestamp', message: `must be after ${LIMITS.timestampMinIso}`, rule: 'minDate' },
-      ];
+      return issue(`must be after ${LIMITS.timestampMinIso}`, 'minDate');
     }
-    const now = (options.now ?? new Date()).getTime();
+    const nowDate = options.now ?? new Date();
+    const now = nowDate.getTime();
+    const ingest = options.mode === 'ingest';
+    let record: ClockCorrection | undefined;
+    if (ingest && options.sentAt) {
+      const offsetMs = now - options.sentAt.getTime();
+      ms += offsetMs;
+      record = {
+        clientTimestamp: timestamp,
+        sentAt: options.sentAt.toISOString(),
+        receivedAt: nowDate.toISOString(),
+        offsetMs,
+      };
+    }
     if (ms > now + LIMITS.timestampMaxFutureSkewMs) {
-      return [{ field: 'timestamp', message: 'is too far in the future', rule: 'maxDate' }];
+      if (!ingest || options.futureTimestamps !== 'clamp') {
+        return issue('is too far in the future', 'maxDate');
+      }
+      ms = now;
+      record = {
+        clientTimestamp: timestamp,
+        ...record,
+        receivedAt: nowDate.toISOString(),
+        warning: FUTURE_TIMESTAMP_CLAMPED,
+      };
     }
-    if (options.mode === 'ingest' && ms < now - LIMITS.timestampMaxAgeMs) {
-      return [
-        {
-          field: 'timestamp',
-          message: 'is older than the accepted window (7 days)',
-          rule: 'minDate',
-        },
-      ];
+    if (ingest && ms < now - LIMITS.timestampMaxAgeMs) {
+      return issue('is older than the accepted window (7 days)', 'minDate');
     }
-    return [];
+    return {
+      issues: [],
+      ...(record ? { clock: { corrected: new Date(ms).toISOString(), record } } : {}),
+    };
   }
 
   private generateId(options: ValidateOptions): string {

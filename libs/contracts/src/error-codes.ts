@@ -28,6 +28,12 @@ export enum ErrorCode {
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
   /** The service sheds load (its queue is full or its event loop is late): retry after a while. */
   OVERLOADED = 'OVERLOADED',
+  /** The request's Content-Encoding is not one the server decodes (gzip, deflate, br, identity). */
+  UNSUPPORTED_CONTENT_ENCODING = 'UNSUPPORTED_CONTENT_ENCODING',
+  /** The body does not decode with its Content-Encoding (corrupt or truncated stream). */
+  CORRUPT_COMPRESSED_BODY = 'CORRUPT_COMPRESSED_BODY',
+  /** The Idempotency-Key header and the body's eventId disagree. */
+  IDEMPOTENCY_KEY_MISMATCH = 'IDEMPOTENCY_KEY_MISMATCH',
 }
 
 /** Errors worth retrying: the input is fine, a dependency is not. */

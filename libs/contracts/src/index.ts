@@ -15,3 +15,4 @@ export * from './serialization/activity-event.avro';
 export * from './serialization/avro-codec';
 export * from './serialization/schema-registry';
 export * from './serialization/value-codec';
+export * from './field-encryption';

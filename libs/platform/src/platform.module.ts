@@ -18,6 +18,12 @@ export interface PlatformOptions {
     bodyLimitBytes: number;
     /** Timeouts for slow clients and load shedding; defaults when absent (DEFAULT_HTTP_LIMITS). */
     limits?: HttpLimits;
+    /**
+     * Routes for navigator.sendBeacon, which can neither send application/json without a CORS
+     * preflight nor set headers: there a text/plain body is parsed as JSON and the API key may
+     * come as the `apiKey` query parameter (BEACON_API_KEY_PARAM). None when absent.
+     */
+    beaconRoutes?: readonly string[];
   };
   /** API keys, rate limit, CORS, trusted proxies, IP masking (security headers are always on). */
   security: SecuritySettings;

@@ -1,7 +1,8 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { StoredActivity } from '@app/activity-store';
-import { ApiProblems } from '@app/platform';
+import { API_KEY_HEADER, ApiProblems } from '@app/platform';
 import { ActivityPage, ActivityQueryService } from './activity-query.service';
 import {
   ActivityFilterDto,
@@ -22,8 +23,8 @@ export class ActivitiesController {
   @ApiOperation({ summary: 'Stored events, newest first, filtered and paged with a cursor.' })
   @ApiOkResponse({ type: ActivityPageDto })
   @ApiProblems(...LIST_ERRORS)
-  list(@Query() filter: ActivityFilterDto): Promise<ActivityPage> {
-    return this.queries.list(filter);
+  list(@Query() filter: ActivityFilterDto, @Req() req: FastifyRequest): Promise<ActivityPage> {
+    return this.queries.list(filter, req.headers[API_KEY_HEADER]);
   }
 
   @Get('activities/:eventId')
@@ -31,8 +32,8 @@ export class ActivitiesController {
   @ApiParam({ name: 'eventId', example: 'evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7' })
   @ApiOkResponse({ type: StoredActivityDto })
   @ApiProblems(...FIND_ONE_ERRORS)
-  findOne(@Param('eventId') eventId: string): Promise<StoredActivity> {
-    return this.queries.findOne(eventId);
+  findOne(@Param('eventId') eventId: string, @Req() req: FastifyRequest): Promise<StoredActivity> {
+    return this.queries.findOne(eventId, req.headers[API_KEY_HEADER]);
   }
 
   @Get('users/:userId/activities')
@@ -42,7 +43,8 @@ export class ActivitiesController {
   listForUser(
     @Param() path: UserPathDto,
     @Query() filter: UserActivityFilterDto,
+    @Req() req: FastifyRequest,
   ): Promise<ActivityPage> {
-    return this.queries.list({ ...filter, userId: path.userId });
+    return this.queries.list({ ...filter, userId: path.userId }, req.headers[API_KEY_HEADER]);
   }
 }

@@ -1,7 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { READ_INDEX_MODES, ReadIndexMode } from '@app/activity-store';
-import { CONSUMER_CLIENT_ID, CONSUMER_GROUP_ID } from '@app/contracts';
+import { CONSUMER_CLIENT_ID, CONSUMER_GROUP_ID, FieldCipher, fieldCipherOf } from '@app/contracts';
 import { IngestionOptions } from '@app/ingestion';
 import {
   KafkaModuleOptions,
@@ -20,6 +20,7 @@ import {
   envBool,
   envCsv,
   envInt,
+  invalidConfiguration,
   parseEnv,
   platformOptionsOf,
   toSecuritySettings,
@@ -50,6 +51,11 @@ const schema = baseEnvSchema
     MONGODB_READ_INDEXES: z.enum(READ_INDEX_MODES).optional().default('auto'),
     HTTP_BODY_LIMIT_BYTES: envInt(64 * 1024, 1024),
     ACTIVITY_TYPES_EXTRA: envActivityTypes(),
+    /** kid:base64 32-byte keys, the first encrypting (README "Browsers and the client SDK"). */
+    FIELD_ENCRYPTION_KEYS: z.string().optional(),
+    FIELD_ENCRYPTION_FIELDS: envCsv([]),
+    /** API keys whose callers see encrypted fields decrypted; everyone else sees them masked. */
+    FIELD_DECRYPT_API_KEYS: envCsv([]),
     CONSUMER_FLUSH_MAX_EVENTS: envInt(500, 1, 10_000),
     CONSUMER_FLUSH_INTERVAL_MS: envInt(50, 1, 60_000),
     // Partitions kafkajs hands to the handler at once: one partition waiting for its flush must
@@ -99,6 +105,9 @@ export class ConsumerConfig {
     readonly values: ValueFormatSettings,
     /** Log level, body limit, HTTP timeouts and shedding, security: what PlatformModule takes. */
     readonly platform: PlatformOptions,
+    /** Field-level encryption of metadata; null when off (the default). */
+    readonly fieldCipher: FieldCipher | null = null,
+    readonly decryptApiKeys: readonly string[] = [],
   ) {}
 
   /** Topics are provisioned before the transport subscribes; Kafka down stops the boot. */
@@ -163,5 +172,15 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
     platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES),
+    cipherOf(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
+    e.FIELD_DECRYPT_API_KEYS,
   );
+}
+
+function cipherOf(keys: string | undefined, fields: string[]): FieldCipher | null {
+  try {
+    return fieldCipherOf(keys, fields);
+  } catch (error) {
+    throw invalidConfiguration(`FIELD_ENCRYPTION_KEYS: ${(error as Error).message}`);
+  }
 }

@@ -4,17 +4,19 @@ import {
   ApiBody,
   ApiConsumes,
   ApiExtraModels,
+  ApiHeader,
   ApiOperation,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ActivityEventDto } from '@app/contracts';
 import { ApiProblems } from '@app/platform';
 import {
   AcceptedEventDto,
   BatchAcceptedDto,
   BatchQueryDto,
+  BeaconQueryDto,
+  IngestEventDto,
   BatchRequestDto,
   PartialBatchResultDto,
 } from './activities.dto';
@@ -26,6 +28,7 @@ import {
   ONE_EVENT_ERRORS,
 } from './activities.examples';
 import { ActivityIntakeService } from './activity-intake.service';
+import { IDEMPOTENCY_KEY_HEADER } from './batch-request';
 
 @ApiTags('activities')
 @ApiConsumes('application/json')
@@ -36,14 +39,21 @@ export class ActivitiesController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({ summary: 'Publish one activity event; answers once Kafka acknowledged it' })
-  @ApiBody({ type: ActivityEventDto, examples: EVENT_EXAMPLES })
+  @ApiBody({ type: IngestEventDto, examples: EVENT_EXAMPLES })
   @ApiAcceptedResponse({
     type: AcceptedEventDto,
     description: 'Kafka acknowledged the event (acks=all); it is durably on the topic.',
   })
   @ApiProblems(...ONE_EVENT_ERRORS)
+  @ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description:
+      'IETF httpapi Idempotency-Key ("…" or a bare token): the eventId when the body has none, so retries with the same key are stored once. A different eventId in the body is 400 IDEMPOTENCY_KEY_MISMATCH.',
+    schema: { type: 'string', example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"' },
+  })
   publishOne(@Body() body: unknown, @Req() req: FastifyRequest): Promise<AcceptedEventDto> {
-    return this.intake.ingestOne(body, String(req.id));
+    return this.intake.ingestOne(body, String(req.id), req.headers[IDEMPOTENCY_KEY_HEADER]);
   }
 
   @Post('batch')
@@ -73,5 +83,32 @@ export class ActivitiesController {
     @Req() req: FastifyRequest,
   ): Promise<BatchAcceptedDto | PartialBatchResultDto> {
     return this.intake.ingestBatch(body, String(req.id), query.mode);
+  }
+
+  @Post('beacon')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiConsumes('text/plain', 'application/json')
+  @ApiOperation({
+    summary:
+      'The batch endpoint for navigator.sendBeacon: the same body as text/plain (a CORS-simple request, no preflight), the API key also as ?apiKey=, partial by default',
+  })
+  @ApiBody({ type: BatchRequestDto, examples: BATCH_EXAMPLES })
+  @ApiAcceptedResponse({
+    description: 'As the batch endpoint (sendBeacon does not read it).',
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(BatchAcceptedDto) },
+        { $ref: getSchemaPath(PartialBatchResultDto) },
+      ],
+    },
+    examples: BATCH_ANSWER_EXAMPLES,
+  })
+  @ApiProblems(...BATCH_ERRORS)
+  publishBeacon(
+    @Body() body: unknown,
+    @Query() query: BeaconQueryDto,
+    @Req() req: FastifyRequest,
+  ): Promise<BatchAcceptedDto | PartialBatchResultDto> {
+    return this.intake.ingestBatch(body, String(req.id), query.mode ?? 'partial');
   }
 }

@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { ActivityEventDto, ErrorCode } from '@app/contracts';
 import { FieldIssueDto } from '@app/platform';
 import { BATCH_MODES, BatchMode } from './activity-intake.service';
@@ -17,6 +17,41 @@ export class BatchQueryDto {
   mode?: BatchMode;
 }
 
+/** The beacon endpoint's query: the batch modes, partial by default, and the API key. */
+export class BeaconQueryDto {
+  @ApiPropertyOptional({
+    enum: BATCH_MODES,
+    default: 'partial',
+    description:
+      "As on the batch endpoint, but `partial` by default: nobody reads a beacon's answer, so one invalid event must not drop the others.",
+  })
+  @IsOptional()
+  @IsIn(BATCH_MODES)
+  mode?: BatchMode;
+
+  @ApiPropertyOptional({
+    name: 'apiKey',
+    description:
+      'The API key, for navigator.sendBeacon, which cannot set x-api-key. Only on this endpoint: a key in a URL reaches browser history, proxy and CDN logs; use a key that may only ingest, rotate it, and prefer the header wherever it can be set.',
+  })
+  @IsOptional()
+  @IsString()
+  apiKey?: string;
+}
+
+const SENT_AT_DOC = {
+  description:
+    "The client's clock when it sent the request (ISO-8601 with a zone). Each timestamp is then stored as timestamp + (receive time - sentAt), correcting a device clock that is off; `metadata.clock` keeps the original.",
+  example: '2024-01-12T10:30:05.000Z',
+  format: 'date-time',
+};
+
+/** One event, plus the transport field sentAt (not part of the stored event). */
+export class IngestEventDto extends ActivityEventDto {
+  @ApiPropertyOptional(SENT_AT_DOC)
+  sentAt?: string;
+}
+
 export class BatchRequestDto {
   @ApiProperty({
     type: [ActivityEventDto],
@@ -24,6 +59,9 @@ export class BatchRequestDto {
       'Events to publish (default max 500): all or none, or per event with mode=partial.',
   })
   events!: ActivityEventDto[];
+
+  @ApiPropertyOptional(SENT_AT_DOC)
+  sentAt?: string;
 }
 
 export class AcceptedEventDto {

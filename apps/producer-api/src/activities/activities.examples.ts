@@ -140,6 +140,19 @@ const bodyTooLarge: ProblemExample = {
 
 export const ONE_EVENT_ERRORS: ProblemExample[] = [
   badIp,
+  {
+    code: ErrorCode.IDEMPOTENCY_KEY_MISMATCH,
+    summary: 'The Idempotency-Key header and the body eventId differ',
+    detail:
+      "the Idempotency-Key header and the body's eventId differ; send one, or the same value in both",
+    errors: [
+      {
+        field: 'eventId',
+        message: 'differs from the Idempotency-Key header',
+        rule: 'idempotencyKey',
+      },
+    ],
+  },
   unknownField,
   unsupportedVersion,
   malformed,

@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   ActivityEventValidator,
+  ActivityMetadata,
   CodedError,
   ErrorCode,
   FieldIssue,
@@ -9,14 +11,22 @@ import {
   newEventId,
   toActivityRecord,
 } from '@app/contracts';
-import { Metrics } from '@app/platform';
-import { ProducerApiConfig } from '../config/producer-api.config';
+import { Metrics, maskIp } from '@app/platform';
+import { IpPrivacy, ProducerApiConfig } from '../config/producer-api.config';
 import {
   ActivityPublisher,
   BrokerUnavailableError,
   PublisherOverloadedError,
 } from '../kafka/activity.publisher';
-import { checkBatchBytes, duplicateIds, invalid, readBatchEvents } from './batch-request';
+import {
+  applyIdempotencyKey,
+  checkBatchBytes,
+  duplicateIds,
+  invalid,
+  readBatchEvents,
+  readSentAt,
+  withoutSentAt,
+} from './batch-request';
 
 export interface AcceptedEvent {
   eventId: string;
@@ -73,9 +83,15 @@ export class ActivityIntakeService {
     private readonly codec: ValueCodec,
   ) {}
 
-  ingestOne(body: unknown, requestId: string): Promise<AcceptedEvent> {
+  ingestOne(
+    body: unknown,
+    requestId: string,
+    idempotencyKey?: string | string[],
+  ): Promise<AcceptedEvent> {
     return this.counted(1, async () => {
-      const outcome = this.validate(body);
+      const sentAt = readSentAt(body);
+      const event = applyIdempotencyKey(withoutSentAt(body), idempotencyKey);
+      const outcome = this.validate(event, sentAt);
       if (!outcome.ok) throw new CodedError(outcome.code, outcome.message, outcome.issues);
       const [accepted] = await this.publish([outcome], requestId);
       return accepted;
@@ -121,7 +137,8 @@ export class ActivityIntakeService {
   /** All or none: one invalid event rejects the batch, with an issue per offending field. */
   private async ingestAll(body: unknown, requestId: string): Promise<{ results: AcceptedEvent[] }> {
     const events = readBatchEvents(body, this.config.http.batchMaxEvents);
-    const outcomes = events.map((e) => this.validate(e));
+    const sentAt = readSentAt(body);
+    const outcomes = events.map((e) => this.validate(e, sentAt));
     const issues = outcomes.flatMap((o, i) =>
       o.ok ? [] : o.issues.map((issue) => ({ ...issue, field: prefixed(i, issue.field) })),
     );
@@ -155,7 +172,8 @@ export class ActivityIntakeService {
    */
   private async ingestPartial(body: unknown, requestId: string): Promise<PartialBatchResult> {
     const events = readBatchEvents(body, this.config.http.batchMaxEvents);
-    const outcomes = events.map((e) => this.validate(e));
+    const sentAt = readSentAt(body);
+    const outcomes = events.map((e) => this.validate(e, sentAt));
     const results: EventOutcome[] = [];
     const valid: { index: number; v: Valid }[] = [];
     outcomes.forEach((o, index) => {
@@ -197,12 +215,43 @@ export class ActivityIntakeService {
     return { accepted: published.length, rejected: refused.length, results };
   }
 
-  private validate(input: unknown): ValidationOutcome {
-    return this.validator.validate(input, { mode: 'ingest', newEventId: () => newEventId() });
+  /**
+   * FIELD_ENCRYPTION_FIELDS encrypted before publishing: neither Kafka nor MongoDB holds their
+   * plaintext. Validation ran on the plaintext (its limits are the client's).
+   */
+  private encrypted(valid: Valid[]): Valid[] {
+    const cipher = this.config.fieldCipher;
+    const ip = this.config.ipPrivacy;
+    if (!cipher && ip.mode === 'keep') return valid;
+    return valid.map((v) => {
+      const metadata = protectIp(v.event.metadata, ip);
+      const event = { ...v.event, metadata: cipher ? cipher.encrypt(metadata) : metadata };
+      // The consumer validates what it stores: a ciphertext over the metadata string limit would
+      // be dead-lettered there, so it is refused here, naming the field.
+      const stored = this.validator.validate(event, { mode: 'stored' });
+      if (!stored.ok) {
+        throw new CodedError(
+          stored.code,
+          `after encryption: ${stored.message} (an encrypted value is about 1.4x its plaintext)`,
+          stored.issues,
+        );
+      }
+      return stored;
+    });
   }
 
-  private async publish(valid: Valid[], requestId: string): Promise<AcceptedEvent[]> {
+  private validate(input: unknown, sentAt?: Date): ValidationOutcome {
+    return this.validator.validate(input, {
+      mode: 'ingest',
+      newEventId: () => newEventId(),
+      sentAt,
+      futureTimestamps: this.config.http.futureTimestamps,
+    });
+  }
+
+  private async publish(validated: Valid[], requestId: string): Promise<AcceptedEvent[]> {
     const now = new Date(); // one send time for the request's records (the timestamp header)
+    const valid = this.encrypted(validated);
     const records = valid.map((v) =>
       toActivityRecord(v.event, {
         source: SOURCE,
@@ -246,6 +295,21 @@ export class ActivityIntakeService {
       );
     }
   }
+}
+
+/**
+ * PRIVACY_IP_ADDRESS: `truncate` keeps the network (IPv4 /24, IPv6 /48; still a valid address),
+ * `hmac` replaces ipAddress by ipHash, HMAC-SHA256 with PRIVACY_HMAC_KEY: the same address gives
+ * the same hash (counting, joining) but cannot be read back without the key.
+ */
+function protectIp(metadata: ActivityMetadata, ip: IpPrivacy): ActivityMetadata {
+  const address = metadata.ipAddress;
+  if (typeof address !== 'string') return metadata;
+  if (ip.mode !== 'hmac') {
+    return ip.mode === 'truncate' ? { ...metadata, ipAddress: maskIp(address) } : metadata;
+  }
+  const { ipAddress: _ipAddress, ...rest } = metadata;
+  return { ...rest, ipHash: createHmac('sha256', ip.key).update(address).digest('hex') };
 }
 
 const prefixed = (index: number, field: string): string =>

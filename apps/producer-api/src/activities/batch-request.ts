@@ -1,4 +1,8 @@
-import { CodedError, ErrorCode, FieldIssue } from '@app/contracts';
+import { isISO8601 } from 'class-validator';
+import { CodedError, EVENT_ID_PATTERN, ErrorCode, FieldIssue } from '@app/contracts';
+
+/** The client's clock at send time, beside the events (batch) or the event's fields (one). */
+export const SENT_AT = 'sentAt';
 
 export const invalid = (message: string, issues: FieldIssue[]) =>
   new CodedError(ErrorCode.VALIDATION_ERROR, message, issues);
@@ -13,7 +17,7 @@ export function readBatchEvents(body: unknown, max: number): unknown[] {
       { field: '', message: 'must be a JSON object', rule: 'isObject' },
     ]);
   }
-  const unknown = Object.keys(body).filter((k) => k !== 'events');
+  const unknown = Object.keys(body).filter((k) => k !== 'events' && k !== SENT_AT);
   if (unknown.length > 0) {
     throw invalid(
       `unknown field "${unknown[0]}"`,
@@ -62,4 +66,73 @@ export function duplicateIds(
       });
   }
   return duplicates;
+}
+
+/**
+ * `sentAt` of a body, when present: ISO-8601 with a zone, like a timestamp. How far it is from
+ * the receive time is the client clock's offset, applied to its events' timestamps.
+ */
+export function readSentAt(body: unknown): Date | undefined {
+  if (!isPlainObject(body) || body[SENT_AT] === undefined) return undefined;
+  const value = body[SENT_AT];
+  if (
+    typeof value !== 'string' ||
+    !isISO8601(value, { strict: true, strictSeparator: true }) ||
+    !/(Z|[+-]\d{2}:?\d{2})$/.test(value)
+  ) {
+    throw invalid('sentAt must be an ISO-8601 date-time with a time zone', [
+      {
+        field: SENT_AT,
+        message: 'must be an ISO-8601 date-time with a time zone',
+        rule: 'isIso8601',
+      },
+    ]);
+  }
+  return new Date(value);
+}
+
+/** The event fields of a single-event body: without its `sentAt`. */
+export function withoutSentAt(body: unknown): unknown {
+  if (!isPlainObject(body) || !(SENT_AT in body)) return body;
+  const { [SENT_AT]: _sentAt, ...event } = body;
+  return event;
+}
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/**
+ * A single-event body with the Idempotency-Key header (IETF httpapi draft) applied: the key is
+ * the eventId when the body has none, so a retry with the same key is stored once. The draft
+ * sends it as a structured-field string ("…"); a bare token is accepted too. A body eventId
+ * that differs is 400 IDEMPOTENCY_KEY_MISMATCH: which one the client meant cannot be guessed.
+ */
+export function applyIdempotencyKey(body: unknown, header: string | string[] | undefined): unknown {
+  if (header === undefined) return body;
+  const raw = Array.isArray(header) ? header.join(',') : header;
+  const key = /^"(.*)"$/.exec(raw.trim())?.[1] ?? raw.trim();
+  if (!EVENT_ID_PATTERN.test(key)) {
+    throw invalid('the Idempotency-Key header must be a valid eventId', [
+      {
+        field: 'Idempotency-Key',
+        message: `must match ${EVENT_ID_PATTERN.source} (it becomes the eventId)`,
+        rule: 'matches',
+      },
+    ]);
+  }
+  if (!isPlainObject(body)) return body;
+  if (body.eventId === undefined) return { ...body, eventId: key };
+  if (body.eventId !== key) {
+    throw new CodedError(
+      ErrorCode.IDEMPOTENCY_KEY_MISMATCH,
+      "the Idempotency-Key header and the body's eventId differ; send one, or the same value in both",
+      [
+        {
+          field: 'eventId',
+          message: 'differs from the Idempotency-Key header',
+          rule: 'idempotencyKey',
+        },
+      ],
+    );
+  }
+  return body;
 }

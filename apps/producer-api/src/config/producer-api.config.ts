@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
-import { PRODUCER_CLIENT_ID } from '@app/contracts';
+import { FieldCipher, PRODUCER_CLIENT_ID, fieldCipherOf } from '@app/contracts';
 import {
   KafkaModuleOptions,
   KafkaSettings,
@@ -17,12 +17,16 @@ import {
   baseEnvSchema,
   envActivityTypes,
   envBool,
+  envCsv,
   envInt,
   invalidConfiguration,
   parseEnv,
   platformOptionsOf,
   toSecuritySettings,
 } from '@app/platform';
+
+/** navigator.sendBeacon's endpoint: text/plain JSON, API key also as ?apiKey= (README). */
+export const BEACON_ROUTE = '/v1/activities/beacon';
 
 export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type Compression = (typeof COMPRESSIONS)[number];
@@ -51,6 +55,14 @@ const schema = baseEnvSchema
     /** Sum of the batch's record values; below the broker's message.max.bytes (1 MiB default). */
     BATCH_MAX_BYTES: envInt(900 * 1024, 1024, 64 * 1024 * 1024),
     ACTIVITY_TYPES_EXTRA: envActivityTypes(),
+    /** kid:base64 32-byte keys, the first encrypting (README "Browsers and the client SDK"). */
+    FIELD_ENCRYPTION_KEYS: z.string().optional(),
+    FIELD_ENCRYPTION_FIELDS: envCsv([]),
+    /** metadata.ipAddress before publishing: as sent, truncated (/24, /48) or an HMAC (ipHash). */
+    PRIVACY_IP_ADDRESS: z.enum(['keep', 'truncate', 'hmac']).optional().default('keep'),
+    PRIVACY_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional(),
+    /** A timestamp too far ahead: set to the receive time with a warning (PostHog) or 400. */
+    FUTURE_TIMESTAMPS: z.enum(['clamp', 'reject']).optional().default('clamp'),
     /** Each produce call one Kafka transaction: a batch is all-or-nothing for every reader. */
     PRODUCER_TRANSACTIONS: z.enum(['on', 'off']).optional().default('off'),
     /** Stable per instance; default the client id and host (pod) name. */
@@ -79,6 +91,7 @@ export class ProducerApiConfig {
       bodyLimitBytes: number;
       batchMaxEvents: number;
       batchMaxBytes: number;
+      futureTimestamps: 'clamp' | 'reject';
     },
     readonly kafka: KafkaSettings,
     readonly producer: {
@@ -98,6 +111,10 @@ export class ProducerApiConfig {
     readonly values: ValueFormatSettings,
     /** Log level, body limit, HTTP timeouts and shedding, security: what PlatformModule takes. */
     readonly platform: PlatformOptions,
+    /** Field-level encryption of metadata; null when off (the default). */
+    readonly fieldCipher: FieldCipher | null = null,
+    /** What happens to metadata.ipAddress before publishing (PRIVACY_IP_ADDRESS). */
+    readonly ipPrivacy: IpPrivacy = { mode: 'keep' },
   ) {}
 
   /** The API starts without Kafka (unready): topics are provisioned on the first connect. */
@@ -133,6 +150,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
       batchMaxEvents: e.BATCH_MAX_EVENTS,
       batchMaxBytes: e.BATCH_MAX_BYTES,
+      futureTimestamps: e.FUTURE_TIMESTAMPS,
     },
     toKafkaSettings(e),
     {
@@ -156,6 +174,28 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     e.ACTIVITY_TYPES_EXTRA,
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
-    platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES),
+    withBeaconRoute(platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES)),
+    cipherOf(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
+    ipPrivacyOf(e.PRIVACY_IP_ADDRESS, e.PRIVACY_HMAC_KEY),
   );
+}
+
+function withBeaconRoute(options: PlatformOptions): PlatformOptions {
+  return { ...options, http: { ...options.http, beaconRoutes: [BEACON_ROUTE] } };
+}
+
+export type IpPrivacy = { mode: 'keep' | 'truncate' } | { mode: 'hmac'; key: string };
+
+function ipPrivacyOf(mode: 'keep' | 'truncate' | 'hmac', key: string | undefined): IpPrivacy {
+  if (mode !== 'hmac') return { mode };
+  if (!key) throw invalidConfiguration('PRIVACY_HMAC_KEY: required with PRIVACY_IP_ADDRESS=hmac');
+  return { mode, key };
+}
+
+function cipherOf(keys: string | undefined, fields: string[]): FieldCipher | null {
+  try {
+    return fieldCipherOf(keys, fields);
+  } catch (error) {
+    throw invalidConfiguration(`FIELD_ENCRYPTION_KEYS: ${(error as Error).message}`);
+  }
 }

@@ -9,6 +9,7 @@ import { ConfigurationError } from '../config/env';
 import { PLATFORM_OPTIONS } from '../platform.module';
 import { clientErrorAsProblem, frameworkErrorAsProblem } from './framework-errors';
 import { DEFAULT_HTTP_LIMITS, applyHttpLimits, serverFactory } from './http-limits';
+import { decodeRequestBodies } from './content-encoding';
 import { useStrictJsonBodies } from './json-body';
 import { TrustedProxies } from './trusted-proxies';
 
@@ -24,7 +25,7 @@ export function createJsonLogger(level: LogLevel): ConsoleLogger {
 
 /**
  * A Nest application on Fastify with the behaviour both services share: request ids, body limits,
- * JSON bodies only (415 otherwise), security (headers, CORS, rate limit, API keys), problem+json
+ * JSON bodies only (415 otherwise), compressed or not, security (headers, CORS, rate limit, API keys), problem+json
  * for every error (including those raised by Fastify before Nest sees the request), JSON logs
  * and graceful shutdown. The module must import PlatformModule: every setting comes from its
  * options, i.e. from the app's one validated configuration.
@@ -63,7 +64,8 @@ export async function createHttpApp(
   proxies.configure(options.security.trustProxy);
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only (text/plain would otherwise reach validation as a string): anything else is a 415.
-  useStrictJsonBodies(fastify, options.http.bodyLimitBytes);
+  const beaconRoutes = options.http.beaconRoutes ?? [];
+  useStrictJsonBodies(fastify, options.http.bodyLimitBytes, beaconRoutes);
   applyHttpLimits(fastify, options.http.limits ?? DEFAULT_HTTP_LIMITS);
   const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
@@ -73,7 +75,9 @@ export async function createHttpApp(
   });
   // Errors Fastify raises itself (body limits, parsers) reach Nest's error handler, which Nest
   // installs at init, and from it the ProblemFilter (APP_FILTER): problem+json like the rest.
-  await applySecurity(app, options.security);
+  await applySecurity(app, options.security, beaconRoutes);
+  // gzip, deflate and br bodies, limited by their decoded size; after the API-key hook.
+  decodeRequestBodies(fastify, options.http.bodyLimitBytes);
   answerWrongMethodWith405(fastify);
   registerRequestLogging(fastify, { maskIps: options.security.maskIps });
   closeGracefullyOnSignals(app, shutdown);

@@ -60,3 +60,40 @@ describe('useStrictJsonBodies', () => {
     expect((await post('{"note":"__proto__"}')).json()).toEqual({ got: { note: '__proto__' } });
   });
 });
+
+describe('useStrictJsonBodies with beacon routes', () => {
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    app = Fastify();
+    useStrictJsonBodies(app, 1024, ['/beacon']);
+    app.setErrorHandler((error: FastifyError, _request, reply) => {
+      void reply.status(error instanceof CodedError ? 400 : (error.statusCode ?? 500)).send({
+        detail: error.message,
+      });
+    });
+    app.post('/beacon', async (request) => ({ got: request.body }));
+    app.post('/', async (request) => ({ got: request.body }));
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const post = (url: string, payload: string) =>
+    app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    });
+
+  it('parses text/plain as strict JSON on a beacon route only, 415 elsewhere', async () => {
+    expect((await post('/beacon', '{"a":1}')).json()).toEqual({ got: { a: 1 } });
+    expect((await post('/beacon', '{"a":')).statusCode).toBe(400);
+    expect((await post('/beacon', 'x'.repeat(2000))).statusCode).toBe(413);
+    const elsewhere = await post('/', '{"a":1}');
+    expect({ status: elsewhere.statusCode, body: elsewhere.json<unknown>() }).toEqual({
+      status: 415,
+      body: { detail: 'Unsupported Media Type' },
+    });
+  });
+});

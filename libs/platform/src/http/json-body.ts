@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { CodedError, ErrorCode } from '@app/contracts';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -20,42 +20,62 @@ function protoKeys(value: unknown, path = ''): string[] {
  * with U+FFFD, and each failure says what is wrong. JSON.parse makes `__proto__` an own key
  * (no pollution); such keys are still rejected, naming where they are.
  */
-export function useStrictJsonBodies(fastify: FastifyInstance, bodyLimitBytes: number): void {
+export function useStrictJsonBodies(
+  fastify: FastifyInstance,
+  bodyLimitBytes: number,
+  /** Routes where `text/plain` carries JSON (navigator.sendBeacon); 415 on every other route. */
+  beaconRoutes: readonly string[] = [],
+): void {
   fastify.removeAllContentTypeParsers();
+  // The body limit lives here, not in the server's options: the server is built before the
+  // app's configuration is read, and JSON is the only body type there is.
   fastify.addContentTypeParser(
     'application/json',
-    // The body limit lives here, not in the server's options: the server is built before the
-    // app's configuration is read, and JSON is the only body type there is.
     { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
-    (_request, body: Buffer, done) => {
-      if (body.length === 0) return done(malformed('the body is empty; send a JSON value'));
-      let text: string;
-      try {
-        text = UTF8.decode(body);
-      } catch {
-        return done(malformed('the body is not valid UTF-8'));
+    (_request, body: Buffer, done) => parseStrictJson(body, done),
+  );
+  if (beaconRoutes.length === 0) return;
+  // A CORS-simple request (no preflight) may only be text/plain, form or multipart: sendBeacon
+  // and no-preflight fetch send JSON as text/plain. It is parsed as strictly as JSON.
+  fastify.addContentTypeParser(
+    'text/plain',
+    { parseAs: 'buffer', bodyLimit: bodyLimitBytes },
+    (request: FastifyRequest, body: Buffer, done) => {
+      if (!beaconRoutes.includes(request.routeOptions.url ?? '')) {
+        return done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        return done(malformed(`the body is not valid JSON: ${(error as Error).message}`));
-      }
-      const forbidden = text.includes('__proto__') ? protoKeys(parsed) : [];
-      if (forbidden.length > 0) {
-        return done(
-          new CodedError(
-            ErrorCode.VALIDATION_ERROR,
-            'the body has forbidden keys',
-            forbidden.map((field) => ({
-              field,
-              message: 'key "__proto__" is not allowed',
-              rule: 'forbiddenKey',
-            })),
-          ),
-        );
-      }
-      done(null, parsed);
+      parseStrictJson(body, done);
     },
   );
+}
+
+function parseStrictJson(body: Buffer, done: (error: Error | null, body?: unknown) => void): void {
+  if (body.length === 0) return done(malformed('the body is empty; send a JSON value'));
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    return done(malformed('the body is not valid UTF-8'));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return done(malformed(`the body is not valid JSON: ${(error as Error).message}`));
+  }
+  const forbidden = text.includes('__proto__') ? protoKeys(parsed) : [];
+  if (forbidden.length > 0) {
+    return done(
+      new CodedError(
+        ErrorCode.VALIDATION_ERROR,
+        'the body has forbidden keys',
+        forbidden.map((field) => ({
+          field,
+          message: 'key "__proto__" is not allowed',
+          rule: 'forbiddenKey',
+        })),
+      ),
+    );
+  }
+  done(null, parsed);
 }

@@ -3,6 +3,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ErrorCode, PROBLEM_CONTENT_TYPE } from '@app/contracts';
 import { API_KEY_HEADER } from '../security/apply-security';
+import { REQUEST_CONTENT_ENCODINGS } from './content-encoding';
 import { isOpenPath } from '../security/api-keys';
 import { HTTP_STATUS_BY_CODE } from './problem.filter';
 import { FieldIssueDto, ProblemDto, ProblemExample, problemResponse } from './problem.openapi';
@@ -45,6 +46,13 @@ const PLATFORM_ERRORS: { applies: (hasBody: boolean) => boolean; examples: Probl
         summary: 'The body is larger than HTTP_BODY_LIMIT_BYTES',
         detail: 'Request body is too large',
       },
+      {
+        code: ErrorCode.PAYLOAD_TOO_LARGE,
+        name: 'PAYLOAD_TOO_LARGE_DECODED',
+        summary:
+          'A compressed body inflates past HTTP_BODY_LIMIT_BYTES (the limit applies to the decoded size, checked while decoding)',
+        detail: 'the gzip-decoded body is larger than 1048576 bytes',
+      },
     ],
   },
   {
@@ -75,14 +83,43 @@ const PLATFORM_ERRORS: { applies: (hasBody: boolean) => boolean; examples: Probl
         summary: 'The body is not application/json',
         detail: 'Unsupported Media Type: text/plain',
       },
+      {
+        code: ErrorCode.UNSUPPORTED_CONTENT_ENCODING,
+        summary: 'Content-Encoding is not gzip, deflate, br or identity',
+        detail:
+          'Content-Encoding "compress" is not supported; send one of gzip, deflate, br or identity',
+      },
+    ],
+  },
+  {
+    applies: (hasBody) => hasBody,
+    examples: [
+      {
+        code: ErrorCode.CORRUPT_COMPRESSED_BODY,
+        summary: 'The body does not decode with its Content-Encoding (corrupt or truncated)',
+        detail: 'the body is not valid gzip data: unexpected end of file',
+      },
     ],
   },
 ];
+
+/** The request header of compressed bodies, documented on every operation with a body. */
+const CONTENT_ENCODING_PARAMETER = {
+  name: 'content-encoding',
+  in: 'header' as const,
+  required: false,
+  description:
+    'The body may be compressed: gzip, deflate (zlib) or br. HTTP_BODY_LIMIT_BYTES applies to the decoded size.',
+  schema: { type: 'string' as const, enum: [...REQUEST_CONTENT_ENCODINGS, 'identity'] },
+};
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['post']>;
 
 function addPlatformErrors(path: string, operation: Operation): void {
   if (isOpenPath(path)) return;
+  if (operation.requestBody !== undefined) {
+    operation.parameters = [...(operation.parameters ?? []), CONTENT_ENCODING_PARAMETER];
+  }
   operation.security = [{ [API_KEY_SCHEME]: [] }];
   for (const { applies, examples } of PLATFORM_ERRORS) {
     const status = String(HTTP_STATUS_BY_CODE[examples[0].code]);

@@ -15,6 +15,7 @@ import {
   ProblemDetails,
   problemType,
 } from '@app/contracts';
+import { redactApiKey } from '../security/apply-security';
 import { ProblemException } from './problem.exception';
 
 export const PROBLEM_TITLES: Partial<Record<number, string>> = {
@@ -61,6 +62,9 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.INTERNAL_ERROR]: 500,
   [ErrorCode.REQUEST_TIMEOUT]: 408,
   [ErrorCode.OVERLOADED]: 503,
+  [ErrorCode.UNSUPPORTED_CONTENT_ENCODING]: 415,
+  [ErrorCode.CORRUPT_COMPRESSED_BODY]: 400,
+  [ErrorCode.IDEMPOTENCY_KEY_MISMATCH]: 400,
 };
 
 interface FastifyLikeError {
@@ -141,12 +145,13 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { problem, headers } = toProblem(error, String(request.id), request.url);
+    const url = redactApiKey(request.url);
+    const { problem, headers } = toProblem(error, String(request.id), url);
     if (problem.status >= 500) {
       this.logger.error({
         msg: 'request failed',
         requestId: problem.requestId,
-        url: request.url,
+        url,
         error:
           error instanceof Error
             ? { name: error.name, message: error.message, stack: error.stack }

@@ -7,6 +7,30 @@ import { ApiKeyVerifier, isOpenPath } from './api-keys';
 import { SecuritySettings } from './security.config';
 
 export const API_KEY_HEADER = 'x-api-key';
+/** Query parameter of the API key, on beacon routes only (sendBeacon cannot set headers). */
+export const BEACON_API_KEY_PARAM = 'apiKey';
+
+interface KeyedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  query: unknown;
+  routeOptions: { url?: string };
+}
+
+/**
+ * The API key a request presents: its x-api-key header, or on a beacon route the apiKey query
+ * parameter. A key in a URL ends up in browser history, proxy and CDN access logs and Referer
+ * headers; our own logs record the path without the query, and problem bodies redact it.
+ */
+export function presentedApiKey(request: KeyedRequest, beaconRoutes: readonly string[]): unknown {
+  const header = request.headers[API_KEY_HEADER];
+  if (header !== undefined || !beaconRoutes.includes(request.routeOptions.url ?? '')) return header;
+  const query = request.query as Record<string, unknown> | undefined;
+  return query?.[BEACON_API_KEY_PARAM];
+}
+
+/** The URL with a beacon API key replaced, for problem bodies and error logs. */
+export const redactApiKey = (url: string): string =>
+  url.replace(new RegExp(`([?&]${BEACON_API_KEY_PARAM}=)[^&#]*`, 'g'), '$1REDACTED');
 
 /**
  * Security headers, CORS, rate limit and API keys, registered before any route so that every
@@ -16,6 +40,7 @@ export const API_KEY_HEADER = 'x-api-key';
 export async function applySecurity(
   app: NestFastifyApplication,
   settings: SecuritySettings,
+  beaconRoutes: readonly string[] = [],
 ): Promise<void> {
   const keys = new ApiKeyVerifier(settings.apiKeys);
   // One fastify in the tree: package.json overrides Nest's pinned copy with the root version.
@@ -36,7 +61,14 @@ export async function applySecurity(
     app.enableCors({
       origin: settings.corsOrigins.includes('*') ? '*' : settings.corsOrigins,
       methods: ['GET', 'POST'],
-      allowedHeaders: ['content-type', API_KEY_HEADER, 'x-request-id'],
+      // content-encoding: the client SDK gzips bodies; idempotency-key: single-event retries.
+      allowedHeaders: [
+        'content-type',
+        'content-encoding',
+        'idempotency-key',
+        API_KEY_HEADER,
+        'x-request-id',
+      ],
       exposedHeaders: ['x-request-id', 'retry-after'],
       maxAge: 600,
     });
@@ -49,7 +81,7 @@ export async function applySecurity(
       allowList: (request) => isOpenPath(request.url),
       // Per key when a valid one is presented, else per client address.
       keyGenerator: (request) => {
-        const key = keys.match(request.headers[API_KEY_HEADER]);
+        const key = keys.match(presentedApiKey(request, beaconRoutes));
         return key >= 0 ? `key:${key}` : `ip:${request.ip}`;
       },
       errorResponseBuilder: (_request, context) => {
@@ -69,7 +101,7 @@ export async function applySecurity(
     // rate limit (key guessing is throttled per IP), and still before the body is read.
     fastify.addHook('preParsing', async (request, _reply, payload) => {
       if (isOpenPath(request.url) || request.method === 'OPTIONS') return payload;
-      if (keys.match(request.headers[API_KEY_HEADER]) < 0) {
+      if (keys.match(presentedApiKey(request, beaconRoutes)) < 0) {
         throw new ProblemException(
           401,
           ErrorCode.UNAUTHORIZED,
