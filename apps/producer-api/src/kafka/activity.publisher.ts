@@ -174,7 +174,7 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
 
   /** The partition count, or a failure within the send deadline (Kafka unreachable). */
   private async partitionsWithin(topic: string): Promise<number> {
-    if (this.partitionCount && Date.now() - this.partitionCount.at < PARTITION_CACHE_MS)
+    if (this.partitionCount && Date.now() - this.partitionCount.at < this.partitionCacheMs)
       return this.partitionCount.value;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -258,13 +258,16 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     await client.connect();
   }
 
-  private async partitionsOf(topic: string): Promise<number> {
-    // After a partition increase, new partitions get records once this expires.
-    const maxAge = Math.min(
+  /** After a partition increase, new partitions get records once this expires. */
+  private get partitionCacheMs(): number {
+    return Math.min(
       PARTITION_CACHE_MS,
       this.config.kafka.connection.metadataMaxAgeMs ?? PARTITION_CACHE_MS,
     );
-    if (this.partitionCount && Date.now() - this.partitionCount.at < maxAge)
+  }
+
+  private async partitionsOf(topic: string): Promise<number> {
+    if (this.partitionCount && Date.now() - this.partitionCount.at < this.partitionCacheMs)
       return this.partitionCount.value;
     const admin = await this.admin.connect();
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
