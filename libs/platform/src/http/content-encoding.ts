@@ -33,6 +33,9 @@ function decoding(
 ): DecodedBody {
   const out = new PassThrough() as DecodedBody;
   out.receivedEncodedLength = 0;
+  // Fastify listens once it reads the body; when it never does (no body parser for the request)
+  // a failed decode must not become an unhandled 'error' event, which ends the process.
+  out.on('error', () => undefined);
   const decoder = DECODERS[coding]();
   let decoded = 0;
   let failed = false;
@@ -106,6 +109,13 @@ export function decodeRequestBodies(fastify: FastifyInstance, bodyLimitBytes: nu
         `Content-Encoding "${coding.slice(0, 64)}" is not supported; send one of ${REQUEST_CONTENT_ENCODINGS.join(', ')} or identity`,
       );
     }
+    // Nothing to decode: an empty body stays empty (and is answered as one).
+    const length = request.headers['content-length'];
+    if (
+      request.headers['transfer-encoding'] === undefined &&
+      (length === undefined || length === '0')
+    )
+      return payload;
     return decoding(payload, coding, bodyLimitBytes);
   });
 }
