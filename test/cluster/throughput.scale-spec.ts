@@ -17,6 +17,8 @@ interface Measured {
   events: number;
   seconds: number;
   eventsPerSecond: number;
+  /** Consumers: events/s from the first stored event to the last (the thaw's restart excluded). */
+  storingEventsPerSecond?: number;
 }
 
 const rate = (events: number, ms: number) => Math.round((events / ms) * 10_000) / 10;
@@ -44,10 +46,11 @@ describe('scale-out throughput (1 vs 2 APIs, 1 vs 3 consumers)', () => {
     const ratio = (xs: Measured[]) =>
       xs.length === 2 ? (xs[1].eventsPerSecond / xs[0].eventsPerSecond).toFixed(2) : '-';
     const table = [
-      '| measured | instances | events | seconds | events/s |',
-      '|---|---|---|---|---|',
+      '| measured | instances | events | seconds | events/s | first to last stored, events/s |',
+      '|---|---|---|---|---|---|',
       ...results.map(
-        (r) => `| ${r.what} | ${r.instances} | ${r.events} | ${r.seconds} | ${r.eventsPerSecond} |`,
+        (r) =>
+          `| ${r.what} | ${r.instances} | ${r.events} | ${r.seconds} | ${r.eventsPerSecond} | ${r.storingEventsPerSecond ?? '-'} |`,
       ),
       `ratio 2 APIs / 1 API: ${ratio(api)}; ratio 3 consumers / 1 consumer: ${ratio(con)}`,
     ].join('\n');
@@ -95,14 +98,16 @@ describe('scale-out throughput (1 vs 2 APIs, 1 vs 3 consumers)', () => {
   /** Waits until `count()` reaches `target` (or stops growing for 60 s); returns the last growth. */
   const timeDrain = async (count: () => Promise<number>, target: number) => {
     let last = { at: Date.now(), n: -1 };
+    let first: { at: number; n: number } | undefined;
     for (;;) {
       const n = await count();
       const now = Date.now();
+      if (n > 0 && !first) first = { at: now, n };
       if (n !== last.n) last = { at: now, n };
       if (n >= target || now - last.at > 60_000) break;
       await sleep(100);
     }
-    return { last };
+    return { first, last };
   };
 
   it.each([1, 2])(
@@ -172,7 +177,7 @@ describe('scale-out throughput (1 vs 2 APIs, 1 vs 3 consumers)', () => {
         const backlog = result.acked.size;
         const resumedAt = Date.now();
         signal('SIGCONT');
-        const { last } = await timeDrain(run.count, backlog);
+        const { first, last } = await timeDrain(run.count, backlog);
         const events = last.n;
         const ms = last.at - resumedAt;
         results.push({
@@ -181,6 +186,10 @@ describe('scale-out throughput (1 vs 2 APIs, 1 vs 3 consumers)', () => {
           events,
           seconds: Math.round(ms / 100) / 10,
           eventsPerSecond: rate(events, Math.max(ms, 1)),
+          storingEventsPerSecond: rate(
+            last.n - (first?.n ?? 0),
+            Math.max(last.at - (first?.at ?? last.at), 1),
+          ),
         });
         expect(events).toBeGreaterThan(0);
         expect({ stored: await run.count(), unique: await run.uniqueStored() }).toEqual({
