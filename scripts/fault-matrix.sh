@@ -5,6 +5,7 @@
 # With --cluster: the Kafka cluster matrix (test/cluster) instead, every row, on a private 3-node
 # KRaft cluster with replication factor 3 (README "Kafka cluster"). Usage: npm run fault-matrix -- --cluster
 # With --dr: the disaster-recovery test (two clusters, MirrorMaker 2 from install.sh mirror).
+# With --scale: events/s with 1 vs 2 API and 1 vs 3 consumer instances on a private 3-node cluster.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/infra/install.sh
@@ -13,6 +14,11 @@ if [[ "${1:-}" == --dr ]]; then
   bash scripts/infra/install.sh mirror
   E2E_SKIP_INFRA=1 npx jest -c test/cluster/jest.dr.config.ts --runInBand
   echo "figures written to .infra/dr.json"
+  exit
+fi
+if [[ "${1:-}" == --scale ]]; then
+  E2E_SKIP_INFRA=1 npx jest -c test/cluster/jest.scale.config.ts --runInBand
+  echo "figures written to .infra/scale-throughput.json"
   exit
 fi
 if [[ "${1:-}" == --cluster ]]; then

@@ -41,8 +41,12 @@ interface Run {
   infra: PrivateCluster;
   iso: IsolatedEnv;
   env: Record<string, string>;
+  /** The first (or only) API and consumer instance. */
   producer: AppProcess;
   consumer: AppProcess;
+  /** Every API and consumer instance of the row (one of each unless the fault asks for more). */
+  producers: AppProcess[];
+  consumers: AppProcess[];
   /** What the row did, in its own words (node ids, timings), for the table's notes. */
   notes: string[];
   /** What the row's own checks found wrong. */
@@ -53,6 +57,8 @@ interface Run {
   load?: SteadyLoad;
   /** When the fault took effect (a kill: once the process is gone); default: before inject. */
   faultAt?: number;
+  /** When the row's killed apps were ready again (scale-out). */
+  healedAt?: number;
 }
 
 export interface ClusterFault {
@@ -64,6 +70,8 @@ export interface ClusterFault {
   heal(run: Run, profile: ClusterProfile): Promise<void>;
   /** The row expects the API to refuse (503) during the fault, each answer within the timeout. */
   expectRefusals?: boolean;
+  /** API and consumer instances (same group) the row runs; default one of each. */
+  instances?: { apis: number; consumers: number };
   /** Checks after draining; each returns what is wrong, or null. */
   verify?(run: Run): Promise<string | null>;
 }
@@ -87,6 +95,8 @@ export interface ClusterRow {
   samePartitionOutOfOrder: number;
   /** Users whose events are on more than one partition (keys moved by a partition increase). */
   usersMovedPartition: number;
+  /** Per API instance: events it acknowledged and how many of those are stored. */
+  perApi: { api: string; acknowledged: number; stored: number }[];
   notes: string[];
   problems: string[];
 }
@@ -174,6 +184,49 @@ export const CLUSTER_FAULTS: ClusterFault[] = [
       );
     },
     heal: (run) => rejoin(run, run.killed[0]),
+  },
+  {
+    // Issue 18's scale-out: two APIs behind a round robin and three consumers in one group (one
+    // per partition); one of each dies by kill -9 mid-stream and comes back. The killed API's
+    // in-flight requests fail (not acknowledged, so not owed); the killed consumer's partition
+    // moves to the survivors and back, re-reading what it had not committed (dedup absorbs it).
+    name: 'scale-out: 2 APIs + 3 consumers, kill -9 one of each',
+    short: false,
+    instances: { apis: 2, consumers: 3 },
+    inject: async (run) => {
+      const [api, consumer] = [run.producers[1], run.consumers[1]];
+      run.notes.push(`kill -9 API 2 (pid ${api.pid}) and consumer 2 (pid ${consumer.pid})`);
+      await Promise.all([api.stop('SIGKILL'), consumer.stop('SIGKILL')]);
+      run.faultAt = Date.now();
+    },
+    heal: async (run, profile) => {
+      await sleep(profile.outageMs);
+      const started = Date.now();
+      await Promise.all([run.producers[1].start(120_000), run.consumers[1].start(120_000)]);
+      run.healedAt = Date.now();
+      run.notes.push(
+        `API 2 and consumer 2 restarted after ${profile.outageMs / 1000} s, ready ${((run.healedAt - started) / 1000).toFixed(1)} s later`,
+      );
+    },
+    verify: async (run) => {
+      const dead = [...run.producers, ...run.consumers].filter((p) => p.exitCode !== null);
+      if (dead.length > 0) return `${dead.length} app instance(s) not running at the end`;
+      const api2 = run.producers[1].url;
+      const healedAt = run.healedAt ?? Infinity;
+      const afterRestart = [...(run.load?.result.ackedVia ?? [])].filter(
+        ([id, url]) => url === api2 && (run.load?.result.timings.get(id)?.sentAt ?? 0) >= healedAt,
+      ).length;
+      run.notes.push(`restarted API 2 acknowledged ${afterRestart} events after its restart`);
+      const members = await run.infra.withAdmin(async (admin) => {
+        const { groups } = await admin.describeGroups([run.iso.groupId]);
+        return groups[0]?.members.length ?? 0;
+      });
+      run.notes.push(`consumer group members at the end: ${members}`);
+      if (afterRestart === 0) return 'the restarted API acknowledged nothing after its restart';
+      return members === run.consumers.length
+        ? null
+        : `consumer group has ${members} members, expected ${run.consumers.length}`;
+    },
   },
   {
     // The spec's `--alter --partitions 6`, with the project's CLI, under load: keys (users) move
@@ -265,21 +318,31 @@ async function runRow(
     PRODUCER_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS),
     KAFKA_METADATA_MAX_AGE_MS: '5000',
   };
+  const { apis, consumers } = fault.instances ?? { apis: 1, consumers: 1 };
+  const producers: AppProcess[] = [];
+  for (let i = 0; i < apis; i += 1)
+    producers.push(new AppProcess('producer-api', await freePort(), env, iso.label));
+  const consumerApps: AppProcess[] = [];
+  for (let i = 0; i < consumers; i += 1)
+    consumerApps.push(new AppProcess('consumer', await freePort(), env, iso.label));
   const run: Run = {
     infra: cluster,
     iso,
     env,
-    producer: new AppProcess('producer-api', await freePort(), env, iso.label),
-    consumer: new AppProcess('consumer', await freePort(), env, iso.label),
+    producer: producers[0],
+    consumer: consumerApps[0],
+    producers,
+    consumers: consumerApps,
     notes: [],
     problems: [],
     killed: [],
   };
+  const all = [...producers, ...consumerApps];
   try {
-    await Promise.all([run.producer.start(120_000), run.consumer.start(120_000)]);
+    await Promise.all(all.map((app) => app.start(120_000)));
     return await measure(run, fault, profile, index);
   } finally {
-    await Promise.all([run.producer.stop(), run.consumer.stop()]);
+    await Promise.all(all.map((app) => app.stop()));
   }
 }
 
@@ -289,8 +352,16 @@ async function measure(
   profile: ClusterProfile,
   index: number,
 ): Promise<ClusterRow> {
+  // Round robin over the running APIs, as a load balancer whose health check dropped a dead one.
+  let turn = 0;
+  const url = () => {
+    const live = run.producers.filter((p) => p.exitCode === null);
+    const pool = live.length > 0 ? live : run.producers;
+    turn += 1;
+    return pool[turn % pool.length].url;
+  };
   const load = new SteadyLoad({
-    url: () => run.producer.url,
+    url,
     idPrefix: `cl${index}`,
     batchSize: profile.batchSize,
     requestsPerSecond: profile.requestsPerSecond,
@@ -356,6 +427,14 @@ async function measure(
     usersOutOfOrder: order.users,
     samePartitionOutOfOrder: order.samePartition,
     usersMovedPartition: order.moved,
+    perApi: run.producers.map((p, i) => {
+      const via = [...result.ackedVia].filter(([, u]) => u === p.url).map(([id]) => id);
+      return {
+        api: `API ${i + 1}`,
+        acknowledged: via.length,
+        stored: via.filter((id) => storedSet.has(id)).length,
+      };
+    }),
     notes: run.notes,
     problems,
   };
@@ -393,7 +472,13 @@ export function formatClusterTable(rows: ClusterRow[]): string {
   );
   const line = (cells: (string | number)[]) =>
     `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  const notes = rows.map((r) => `- ${r.fault}: ${r.notes.join('; ')}`);
+  const perApi = (r: ClusterRow) =>
+    r.perApi.length > 1
+      ? [
+          `per API acknowledged/stored: ${r.perApi.map((a) => `${a.api} ${a.acknowledged}/${a.stored}`).join(', ')}`,
+        ]
+      : [];
+  const notes = rows.map((r) => `- ${r.fault}: ${[...r.notes, ...perApi(r)].join('; ')}`);
   return [
     line(head),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
@@ -403,10 +488,21 @@ export function formatClusterTable(rows: ClusterRow[]): string {
   ].join('\n');
 }
 
+/**
+ * The profile's rows; CLUSTER_MATRIX_ONLY (a part of a row's name) runs only the matching rows,
+ * e.g. CLUSTER_MATRIX_ONLY=scale-out for one row without the whole 7-minute matrix.
+ */
+export function selectFaults(profileName: 'short' | 'full'): ClusterFault[] {
+  const only = process.env.CLUSTER_MATRIX_ONLY;
+  return CLUSTER_FAULTS.filter((f) => profileName === 'full' || f.short).filter(
+    (f) => !only || f.name.includes(only),
+  );
+}
+
 /** Runs the profile's rows against a private 3-node cluster; writes .infra/cluster-matrix.json. */
 export async function runClusterMatrix(profileName: 'short' | 'full'): Promise<ClusterRow[]> {
   const profile = CLUSTER_PROFILES[profileName];
-  const faults = CLUSTER_FAULTS.filter((f) => profileName === 'full' || f.short);
+  const faults = selectFaults(profileName);
   const cluster = await PrivateCluster.create(`cluster-matrix-${Date.now()}`);
   const rows: ClusterRow[] = [];
   try {

@@ -1,13 +1,13 @@
 import {
-  CLUSTER_FAULTS,
   ClusterRow,
   SEND_TIMEOUT_MS,
   formatClusterTable,
   runClusterMatrix,
+  selectFaults,
 } from './cluster-matrix';
 
 const profile = process.env.CLUSTER_MATRIX_PROFILE === 'full' ? 'full' : 'short';
-const faults = CLUSTER_FAULTS.filter((f) => profile === 'full' || f.short);
+const faults = selectFaults(profile);
 
 /**
  * The production shape: a 3-node KRaft cluster of the suite's own, topics with replication factor
@@ -48,6 +48,18 @@ describe(`Kafka cluster fault matrix (${profile} profile)`, () => {
       });
     }
   });
+
+  const scaled = faults.filter((f) => (f.instances?.apis ?? 1) > 1).map((f) => f.name);
+  if (scaled.length > 0) {
+    it.each(scaled)('every API instance acknowledged events, each stored once: %s', (name) => {
+      const row = rows.find((r) => r.fault === name);
+      expect(row?.perApi.length).toBeGreaterThan(1);
+      for (const api of row?.perApi ?? []) {
+        expect(api.acknowledged).toBeGreaterThan(0);
+        expect(api).toEqual({ ...api, stored: api.acknowledged });
+      }
+    });
+  }
 
   const refusing = faults.filter((f) => f.expectRefusals).map((f) => f.name);
   if (refusing.length > 0) {

@@ -10,6 +10,8 @@ export interface LoadResult {
   firstAckAfter: (t: number) => number | undefined;
   /** When each acknowledged event's request was sent and answered (epoch ms). */
   timings: Map<string, { sentAt: number; ackedAt: number }>;
+  /** Which API base URL acknowledged each event (several APIs behind a round robin). */
+  ackedVia: Map<string, string>;
   /** When the first request sent at or after `t` was acknowledged. */
   firstAckOfRequestSentAfter: (t: number) => number | undefined;
 }
@@ -47,6 +49,7 @@ export class SteadyLoad {
       slowestMs: 0,
       firstAckAfter: (t) => this.ackTimes.find((a) => a >= t),
       timings: new Map(),
+      ackedVia: new Map(),
       firstAckOfRequestSentAfter: (t) =>
         this.acks
           .filter((a) => a.sentAt >= t)
@@ -88,8 +91,9 @@ export class SteadyLoad {
       };
     });
     const sent = Date.now();
+    const url = this.options.url();
     try {
-      const res = await fetch(`${this.options.url()}/v1/activities/batch`, {
+      const res = await fetch(`${url}/v1/activities/batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ events }),
@@ -102,6 +106,7 @@ export class SteadyLoad {
         for (const e of events) {
           this.result.acked.add(e.eventId);
           this.result.timings.set(e.eventId, { sentAt: sent, ackedAt });
+          this.result.ackedVia.set(e.eventId, url);
         }
         this.ackTimes.push(ackedAt);
         this.acks.push({ sentAt: sent, ackedAt });
