@@ -33,6 +33,9 @@ function decoding(
 ): DecodedBody {
   const out = new PassThrough() as DecodedBody;
   out.receivedEncodedLength = 0;
+  // Fastify reads `out` only on routes that parse a body: on a 404 or a TRACE nobody listens, and
+  // a corrupt stream's error would then be unhandled and end the process. Readers still get it.
+  out.on('error', () => undefined);
   const decoder = DECODERS[coding]();
   let decoded = 0;
   let failed = false;
