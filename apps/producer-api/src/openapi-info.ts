@@ -34,8 +34,8 @@ const nested = (inner: Schema): Schema => ({
     { type: 'array', maxItems: LIMITS.metadataMaxArrayLength, items: inner },
     {
       type: 'object',
-      propertyNames: { pattern: keyPattern([...FORBIDDEN_KEYS]) },
-      additionalProperties: inner,
+      patternProperties: { [keyPattern([...FORBIDDEN_KEYS])]: inner },
+      additionalProperties: false,
     },
   ],
 });
@@ -58,9 +58,10 @@ export function describeRequestLimits(document: OpenAPIObject): void {
   const metadata = schemas.ActivityMetadataDto;
   if (metadata) {
     metadata.maxProperties = LIMITS.metadataMaxExtraKeys + KNOWN_METADATA_KEYS.size;
-    metadata.propertyNames = {
-      pattern: keyPattern([...FORBIDDEN_KEYS, CLOCK_METADATA_KEY]),
+    // patternProperties (JSON Schema, which schemathesis reads) for the free-form keys.
+    metadata.patternProperties = {
+      [keyPattern([...FORBIDDEN_KEYS, CLOCK_METADATA_KEY])]: nested(nested(scalar)),
     };
-    metadata.additionalProperties = nested(nested(scalar));
+    metadata.additionalProperties = false;
   }
 }

@@ -103,6 +103,8 @@ export class ActivityEventDto {
     // No example: a fixed time soon falls out of the window, so the document's own example
     // (which Swagger UI and schemathesis send) would be refused.
     format: 'date-time',
+    // Years 0000-0999 fail the strict ISO-8601 check (Date reads years below 100 as 19xx).
+    pattern: '^[1-9][0-9]{3}-',
   })
   @OmittableNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
