@@ -61,7 +61,7 @@ describe('the APIs under schemathesis fuzzing', () => {
       FUZZ_EXTRA_CHECKS: 'positive_data_acceptance,negative_data_rejection',
     });
     expectClean(producer, result);
-    expect(result.operations).toBe(5);
+    expect(result.operations).toBe(6);
   }, 300_000);
 
   it('the read API answers every generated query as documented, over events the fuzzer stored', async () => {
