@@ -35,6 +35,7 @@ const OPEN_OBJECTS = new Set(['ActivityMetadataDto']);
 interface Schema {
   type?: string;
   enum?: (string | number)[];
+  pattern?: string;
   $ref?: string;
   allOf?: Schema[];
   anyOf?: Schema[];
@@ -56,8 +57,11 @@ function typeOf(schema: Schema, indent: string): string {
   if (schema.$ref) return refName(schema.$ref);
   if (schema.allOf) return schema.allOf.map((s) => typeOf(s, indent)).join(' & ');
   const union = schema.anyOf ?? schema.oneOf;
-  if (union) return union.map((s) => typeOf(s, indent)).join(' | ');
-  if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
+  if (union) return [...new Set(union.map((s) => typeOf(s, indent)))].join(' | ');
+  // An enum beside a pattern lists the built-in values of an open set (activityType: a deployment
+  // adds its own): the listed ones complete in editors, any other string still type-checks.
+  const open = schema.enum && schema.pattern ? ['(string & {})'] : [];
+  if (schema.enum) return [...schema.enum.map((v) => JSON.stringify(v)), ...open].join(' | ');
   switch (schema.type) {
     case 'string':
       return 'string';

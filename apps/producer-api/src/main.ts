@@ -11,13 +11,14 @@ import {
   startupFailure,
 } from '@app/platform';
 import { ProducerApiConfig } from './config/producer-api.config';
-import { OPENAPI_INFO } from './openapi-info';
+import { OPENAPI_INFO, describeRequestLimits } from './openapi-info';
 import { ProducerApiModule } from './producer-api.module';
 
 async function bootstrap(): Promise<void> {
   const app = await createHttpApp(ProducerApiModule);
   const config = app.get(ProducerApiConfig);
   const document = buildOpenApiDocument(app, OPENAPI_INFO);
+  describeRequestLimits(document);
   const docsOnly = openApiOutputFile(process.argv);
   if (docsOnly) return writeDocument(docsOnly, document);
   setupSwagger(app, document);

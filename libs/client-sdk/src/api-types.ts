@@ -56,8 +56,28 @@ export interface ActivityEvent {
   /** The user the activity belongs to; also the Kafka partition key. */
   userId: string;
   /** One of the configured activity types (built in: login, logout, login_failed, signup, password_change, password_reset, profile_update, session_start, session_end, page_view, click, search, add_to_cart, remove_from_cart, checkout, purchase, file_upload, file_download, api_call). */
-  activityType: string;
-  /** When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from 7 days before the server clock to 5 minutes after it (older events would expire from the topic); older is 400 VALIDATION_ERROR with rule minDate. Further ahead is set to the receive time with `metadata.clock.warning` = future_timestamp_clamped (FUTURE_TIMESTAMPS=clamp, the default) or 400 with rule maxDate (reject). With `sentAt` the producer API first corrects it by the client clock's offset (metadata.clock keeps the original). */
+  activityType:
+    | 'login'
+    | 'logout'
+    | 'login_failed'
+    | 'signup'
+    | 'password_change'
+    | 'password_reset'
+    | 'profile_update'
+    | 'session_start'
+    | 'session_end'
+    | 'page_view'
+    | 'click'
+    | 'search'
+    | 'add_to_cart'
+    | 'remove_from_cart'
+    | 'checkout'
+    | 'purchase'
+    | 'file_upload'
+    | 'file_download'
+    | 'api_call'
+    | (string & {});
+  /** When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from 7 days before the server clock to 5 minutes after it (older events would expire from the topic); older (or before 2000) is 400 VALIDATION_ERROR with rule minDate (PAST_TIMESTAMPS=reject, the default) or set to the receive time with `metadata.clock.warning` = past_timestamp_clamped (clamp). Further ahead is set to the receive time with `metadata.clock.warning` = future_timestamp_clamped (FUTURE_TIMESTAMPS=clamp, the default) or 400 with rule maxDate (reject). With `sentAt` the producer API first corrects it by the client clock's offset (metadata.clock keeps the original). */
   timestamp?: string;
   /** Context of the activity: ipAddress, userAgent, sessionId, plus up to 32 free-form keys (depth ≤ 3, ≤ 8192 bytes). */
   metadata?: ActivityMetadata;
@@ -71,8 +91,28 @@ export interface IngestEvent {
   /** The user the activity belongs to; also the Kafka partition key. */
   userId: string;
   /** One of the configured activity types (built in: login, logout, login_failed, signup, password_change, password_reset, profile_update, session_start, session_end, page_view, click, search, add_to_cart, remove_from_cart, checkout, purchase, file_upload, file_download, api_call). */
-  activityType: string;
-  /** When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from 7 days before the server clock to 5 minutes after it (older events would expire from the topic); older is 400 VALIDATION_ERROR with rule minDate. Further ahead is set to the receive time with `metadata.clock.warning` = future_timestamp_clamped (FUTURE_TIMESTAMPS=clamp, the default) or 400 with rule maxDate (reject). With `sentAt` the producer API first corrects it by the client clock's offset (metadata.clock keeps the original). */
+  activityType:
+    | 'login'
+    | 'logout'
+    | 'login_failed'
+    | 'signup'
+    | 'password_change'
+    | 'password_reset'
+    | 'profile_update'
+    | 'session_start'
+    | 'session_end'
+    | 'page_view'
+    | 'click'
+    | 'search'
+    | 'add_to_cart'
+    | 'remove_from_cart'
+    | 'checkout'
+    | 'purchase'
+    | 'file_upload'
+    | 'file_download'
+    | 'api_call'
+    | (string & {});
+  /** When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from 7 days before the server clock to 5 minutes after it (older events would expire from the topic); older (or before 2000) is 400 VALIDATION_ERROR with rule minDate (PAST_TIMESTAMPS=reject, the default) or set to the receive time with `metadata.clock.warning` = past_timestamp_clamped (clamp). Further ahead is set to the receive time with `metadata.clock.warning` = future_timestamp_clamped (FUTURE_TIMESTAMPS=clamp, the default) or 400 with rule maxDate (reject). With `sentAt` the producer API first corrects it by the client clock's offset (metadata.clock keeps the original). */
   timestamp?: string;
   /** Context of the activity: ipAddress, userAgent, sessionId, plus up to 32 free-form keys (depth ≤ 3, ≤ 8192 bytes). */
   metadata?: ActivityMetadata;

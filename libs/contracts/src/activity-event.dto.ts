@@ -39,16 +39,28 @@ function StringField(opts: {
 
 /** Documentation of metadata's well-known keys; free-form keys are allowed within LIMITS. */
 export class ActivityMetadataDto {
-  @ApiPropertyOptional({ description: 'Client IPv4 or IPv6 address', example: '192.168.1.1' })
+  @ApiPropertyOptional({
+    description: 'Client IPv4 or IPv6 address',
+    example: '192.168.1.1',
+    anyOf: [
+      { type: 'string', format: 'ipv4' },
+      { type: 'string', format: 'ipv6' },
+    ],
+  })
   ipAddress?: string;
 
   @ApiPropertyOptional({
     example: 'Mozilla/5.0 (X11; Linux x86_64)',
+    minLength: 1,
     maxLength: LIMITS.userAgentMaxLength,
   })
   userAgent?: string;
 
-  @ApiPropertyOptional({ example: 'sess_abc123', maxLength: LIMITS.sessionIdMaxLength })
+  @ApiPropertyOptional({
+    example: 'sess_abc123',
+    minLength: 1,
+    maxLength: LIMITS.sessionIdMaxLength,
+  })
   sessionId?: string;
 }
 
@@ -77,6 +89,9 @@ export class ActivityEventDto {
   @ApiProperty({
     description: `One of the configured activity types (built in: ${ACTIVITY_TYPES_V1.join(', ')}).`,
     example: 'login',
+    // The built-in types: a pattern alone documented every lowercase word as accepted (400 isIn).
+    // Types added with ACTIVITY_TYPES_EXTRA are accepted too but not listed here.
+    enum: [...ACTIVITY_TYPES_V1],
     pattern: ACTIVITY_TYPE_PATTERN.source,
   })
   @IsString()
@@ -84,9 +99,12 @@ export class ActivityEventDto {
   activityType!: string;
 
   @ApiPropertyOptional({
-    description: `When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from ${LIMITS.timestampMaxAgeMs / 86_400_000} days before the server clock to ${LIMITS.timestampMaxFutureSkewMs / 60_000} minutes after it (older events would expire from the topic); older is 400 VALIDATION_ERROR with rule minDate. Further ahead is set to the receive time with \`metadata.clock.warning\` = future_timestamp_clamped (FUTURE_TIMESTAMPS=clamp, the default) or 400 with rule maxDate (reject). With \`sentAt\` the producer API first corrects it by the client clock's offset (metadata.clock keeps the original).`,
-    example: '2024-01-12T10:30:00.000Z',
+    description: `When the activity happened, ISO-8601 with a time zone; stored in UTC. Defaults to receive time. The API accepts it from ${LIMITS.timestampMaxAgeMs / 86_400_000} days before the server clock to ${LIMITS.timestampMaxFutureSkewMs / 60_000} minutes after it (older events would expire from the topic); older (or before 2000) is 400 VALIDATION_ERROR with rule minDate (PAST_TIMESTAMPS=reject, the default) or set to the receive time with \`metadata.clock.warning\` = past_timestamp_clamped (clamp). Further ahead is set to the receive time with \`metadata.clock.warning\` = future_timestamp_clamped (FUTURE_TIMESTAMPS=clamp, the default) or 400 with rule maxDate (reject). With \`sentAt\` the producer API first corrects it by the client clock's offset (metadata.clock keeps the original).`,
+    // No example: a fixed time soon falls out of the window, so the document's own example
+    // (which Swagger UI and schemathesis send) would be refused.
     format: 'date-time',
+    // Years 0000-0999 fail the strict ISO-8601 check (Date reads years below 100 as 19xx).
+    pattern: '^[1-9][0-9]{3}-',
   })
   @OmittableNotNull()
   @IsISO8601({ strict: true, strictSeparator: true })
@@ -104,6 +122,7 @@ export class ActivityEventDto {
     description:
       'Schema version (semantic). Any 1.x.y is accepted; `1.0` reads as 1.0.0. Defaults to the current one.',
     example: CURRENT_SCHEMA_VERSION,
+    pattern: '^1\\.(0|[1-9][0-9]{0,3})(\\.(0|[1-9][0-9]{0,3}))?$',
   })
   @OmittableNotNull()
   @IsString()

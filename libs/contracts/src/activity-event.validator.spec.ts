@@ -272,6 +272,30 @@ describe('ActivityEventValidator: clock-skew correction (ingest)', () => {
     expect(near.ok && near.event).toEqual({ ...specExample, timestamp: at(60_000) });
   });
 
+  it('rejects a timestamp older than the window or before 2000, or clamps it when asked to', () => {
+    const past = (timestamp: string, pastTimestamps?: 'clamp' | 'reject') =>
+      validator.validate(
+        { ...specExample, timestamp },
+        { mode: 'ingest', now: NOW, pastTimestamps },
+      );
+    for (const timestamp of [
+      at(-8 * 24 * HOUR),
+      '1999-12-31T23:59:59.000Z',
+      '0316-08-03T21:56:23.5Z',
+    ]) {
+      expect(rejection(past(timestamp))).toEqual(['timestamp:minDate']);
+      const clamped = past(timestamp, 'clamp');
+      expect(clamped.ok && clamped.event.timestamp).toBe(at(0));
+      expect(clamped.ok && clamped.event.metadata.clock).toEqual({
+        clientTimestamp: timestamp,
+        receivedAt: at(0),
+        warning: 'past_timestamp_clamped',
+      });
+    }
+    const recent = past(at(-6 * 24 * HOUR), 'clamp');
+    expect(recent.ok && recent.event).toEqual({ ...specExample, timestamp: at(-6 * 24 * HOUR) });
+  });
+
   it('reserves metadata.clock for the API, and stored events keep theirs', () => {
     const clock = { receivedAt: at(0), warning: 'future_timestamp_clamped' };
     expect(rejection(withClock({ metadata: { clock } }))).toEqual(['metadata.clock:reservedKey']);

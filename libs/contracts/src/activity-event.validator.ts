@@ -47,6 +47,12 @@ export interface ValidateOptions {
    * warning recorded in metadata.clock (`clamp`, PostHog's rule).
    */
   futureTimestamps?: 'reject' | 'clamp';
+  /**
+   * Ingest only: a timestamp (after correction) older than LIMITS.timestampMaxAgeMs, or before
+   * LIMITS.timestampMinIso, is a 400 (`reject`, the default) or is set to the receive time with
+   * a warning in metadata.clock (`clamp`).
+   */
+  pastTimestamps?: 'reject' | 'clamp';
 }
 
 /** metadata.clock: what clock correction did to the event's time (written by the API only). */
@@ -57,12 +63,13 @@ export interface ClockCorrection {
   receivedAt: string;
   /** receivedAt - sentAt: how far the client's clock is behind the server's (ahead if < 0). */
   offsetMs?: number;
-  warning?: typeof FUTURE_TIMESTAMP_CLAMPED;
+  warning?: typeof FUTURE_TIMESTAMP_CLAMPED | typeof PAST_TIMESTAMP_CLAMPED;
 }
 
 /** The metadata key holding the ClockCorrection; reserved, so a client may not send it. */
 export const CLOCK_METADATA_KEY = 'clock';
 export const FUTURE_TIMESTAMP_CLAMPED = 'future_timestamp_clamped';
+export const PAST_TIMESTAMP_CLAMPED = 'past_timestamp_clamped';
 
 /** `1.2` and `1.2.0` are the same version; the stored form is always three-part. */
 const normalizeVersion = (version: string | undefined): string => {
@@ -245,12 +252,13 @@ export class ActivityEventValidator {
       return issue('must include a time zone (e.g. Z)', 'timeZone');
     }
     let ms = Date.parse(timestamp);
-    if (Number.isNaN(ms) || ms < MIN_TIMESTAMP_MS) {
-      return issue(`must be after ${LIMITS.timestampMinIso}`, 'minDate');
-    }
     const nowDate = options.now ?? new Date();
     const now = nowDate.getTime();
     const ingest = options.mode === 'ingest';
+    const clampPast = ingest && options.pastTimestamps === 'clamp';
+    if (Number.isNaN(ms) || (ms < MIN_TIMESTAMP_MS && !clampPast)) {
+      return issue(`must be after ${LIMITS.timestampMinIso}`, 'minDate');
+    }
     let record: ClockCorrection | undefined;
     if (ingest && options.sentAt) {
       const offsetMs = now - options.sentAt.getTime();
@@ -274,8 +282,15 @@ export class ActivityEventValidator {
         warning: FUTURE_TIMESTAMP_CLAMPED,
       };
     }
-    if (ingest && ms < now - LIMITS.timestampMaxAgeMs) {
-      return issue('is older than the accepted window (7 days)', 'minDate');
+    if (ingest && ms < Math.max(now - LIMITS.timestampMaxAgeMs, MIN_TIMESTAMP_MS)) {
+      if (!clampPast) return issue('is older than the accepted window (7 days)', 'minDate');
+      ms = now;
+      record = {
+        clientTimestamp: timestamp,
+        ...record,
+        receivedAt: nowDate.toISOString(),
+        warning: PAST_TIMESTAMP_CLAMPED,
+      };
     }
     return {
       issues: [],

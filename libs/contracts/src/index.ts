@@ -7,7 +7,7 @@ export * from './error-codes';
 export * from './event-id';
 export * from './kafka-record';
 export * from './limits';
-export { checkMetadata } from './metadata.rules';
+export { KNOWN_METADATA_KEYS, checkMetadata } from './metadata.rules';
 export * from './problem';
 export * from './schema-version';
 export * from './topics';

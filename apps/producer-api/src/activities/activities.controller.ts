@@ -10,6 +10,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { EVENT_ID_PATTERN } from '@app/contracts';
 import { ApiProblems } from '@app/platform';
 import {
   AcceptedEventDto,
@@ -50,7 +51,12 @@ export class ActivitiesController {
     required: false,
     description:
       'IETF httpapi Idempotency-Key ("…" or a bare token): the eventId when the body has none, so retries with the same key are stored once. A different eventId in the body is 400 IDEMPOTENCY_KEY_MISMATCH.',
-    schema: { type: 'string', example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"' },
+    schema: {
+      type: 'string',
+      example: '"evt_01JD5K8ZQ0M6T4V3B2N1X9Y8W7"',
+      // It becomes the eventId: the same rule, bare or quoted.
+      pattern: `^(${EVENT_ID_PATTERN.source.slice(1, -1)}|"${EVENT_ID_PATTERN.source.slice(1, -1)}")$`,
+    },
   })
   publishOne(@Body() body: unknown, @Req() req: FastifyRequest): Promise<AcceptedEventDto> {
     return this.intake.ingestOne(body, String(req.id), req.headers[IDEMPOTENCY_KEY_HEADER]);

@@ -42,8 +42,9 @@ export class BeaconQueryDto {
 const SENT_AT_DOC = {
   description:
     "The client's clock when it sent the request (ISO-8601 with a zone). Each timestamp is then stored as timestamp + (receive time - sentAt), correcting a device clock that is off; `metadata.clock` keeps the original.",
-  example: '2024-01-12T10:30:05.000Z',
+  // No example: a fixed time would correct every example timestamp by years.
   format: 'date-time',
+  pattern: '^[1-9][0-9]{3}-',
 };
 
 /** One event, plus the transport field sentAt (not part of the stored event). */

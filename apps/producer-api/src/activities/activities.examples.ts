@@ -36,11 +36,14 @@ export const BATCH_EXAMPLES: ExamplesObject = {
     },
   },
   partial: {
-    summary: 'With ?mode=partial, the second event (unknown type) is refused, the others published',
+    // Every event valid: a document example must be accepted whatever the mode (the answer
+    // examples show a refused event).
+    summary:
+      'With ?mode=partial, each event is answered on its own: an invalid one is refused, the others published',
     value: {
       events: [
         { userId: 'user123', activityType: 'login' },
-        { userId: 'user123', activityType: 'teleport' },
+        { userId: 'user123', activityType: 'logout', metadata: { sessionId: 'sess_abc123' } },
         { userId: 'user456', activityType: 'page_view', metadata: { path: '/pricing' } },
       ],
     },

@@ -246,6 +246,7 @@ export class ActivityIntakeService {
       newEventId: () => newEventId(),
       sentAt,
       futureTimestamps: this.config.http.futureTimestamps,
+      pastTimestamps: this.config.http.pastTimestamps,
     });
   }
 

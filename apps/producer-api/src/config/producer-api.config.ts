@@ -63,6 +63,11 @@ const schema = baseEnvSchema
     PRIVACY_HMAC_KEY: z.string().min(32, 'at least 32 characters').optional(),
     /** A timestamp too far ahead: set to the receive time with a warning (PostHog) or 400. */
     FUTURE_TIMESTAMPS: z.enum(['clamp', 'reject']).optional().default('clamp'),
+    /**
+     * A timestamp older than the accepted window (or before 2000): 400 (the default), or set to
+     * the receive time with a warning, for a client that must never lose an event.
+     */
+    PAST_TIMESTAMPS: z.enum(['clamp', 'reject']).optional().default('reject'),
     /** Each produce call one Kafka transaction: a batch is all-or-nothing for every reader. */
     PRODUCER_TRANSACTIONS: z.enum(['on', 'off']).optional().default('off'),
     /** Stable per instance; default the client id and host (pod) name. */
@@ -92,6 +97,7 @@ export class ProducerApiConfig {
       batchMaxEvents: number;
       batchMaxBytes: number;
       futureTimestamps: 'clamp' | 'reject';
+      pastTimestamps: 'clamp' | 'reject';
     },
     readonly kafka: KafkaSettings,
     readonly producer: {
@@ -151,6 +157,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
       batchMaxEvents: e.BATCH_MAX_EVENTS,
       batchMaxBytes: e.BATCH_MAX_BYTES,
       futureTimestamps: e.FUTURE_TIMESTAMPS,
+      pastTimestamps: e.PAST_TIMESTAMPS,
     },
     toKafkaSettings(e),
     {

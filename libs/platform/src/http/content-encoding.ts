@@ -33,8 +33,8 @@ function decoding(
 ): DecodedBody {
   const out = new PassThrough() as DecodedBody;
   out.receivedEncodedLength = 0;
-  // Fastify listens once it reads the body; when it never does (no body parser for the request)
-  // a failed decode must not become an unhandled 'error' event, which ends the process.
+  // Fastify reads `out` only on routes that parse a body: on a 404 or a TRACE nobody listens, and
+  // a corrupt stream's error would then be unhandled and end the process. Readers still get it.
   out.on('error', () => undefined);
   const decoder = DECODERS[coding]();
   let decoded = 0;

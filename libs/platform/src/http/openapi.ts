@@ -103,22 +103,22 @@ const PLATFORM_ERRORS: { applies: (hasBody: boolean) => boolean; examples: Probl
   },
 ];
 
-/** The request header of compressed bodies, documented on every operation with a body. */
-const CONTENT_ENCODING_PARAMETER = {
-  name: 'content-encoding',
-  in: 'header' as const,
-  required: false,
-  description:
-    'The body may be compressed: gzip, deflate (zlib) or br. HTTP_BODY_LIMIT_BYTES applies to the decoded size.',
-  schema: { type: 'string' as const, enum: [...REQUEST_CONTENT_ENCODINGS, 'identity'] },
-};
+/**
+ * Compressed bodies, documented on every operation with a body. Not as a header parameter: its
+ * value describes the body bytes, so a client (or schemathesis) setting it from the schema alone
+ * sends a JSON body labelled gzip, a 400 for a schema-valid request.
+ */
+const CONTENT_ENCODING_NOTE = `The body may be compressed: Content-Encoding ${REQUEST_CONTENT_ENCODINGS.join(', ')} (deflate = zlib) or identity. HTTP_BODY_LIMIT_BYTES applies to the decoded size.`;
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['post']>;
 
 function addPlatformErrors(path: string, operation: Operation): void {
   if (isOpenPath(path)) return;
   if (operation.requestBody !== undefined) {
-    operation.parameters = [...(operation.parameters ?? []), CONTENT_ENCODING_PARAMETER];
+    const body = operation.requestBody as { description?: string };
+    body.description = body.description
+      ? `${body.description} ${CONTENT_ENCODING_NOTE}`
+      : CONTENT_ENCODING_NOTE;
   }
   operation.security = [{ [API_KEY_SCHEME]: [] }];
   for (const { applies, examples } of PLATFORM_ERRORS) {
