@@ -1,7 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 import { READ_INDEX_MODES, ReadIndexMode } from '@app/activity-store';
-import { CONSUMER_CLIENT_ID, CONSUMER_GROUP_ID, FieldCipher, fieldCipherOf } from '@app/contracts';
+import { CONSUMER_CLIENT_ID, CONSUMER_GROUP_ID, FieldCipher } from '@app/contracts';
 import { IngestionOptions } from '@app/ingestion';
 import {
   KafkaModuleOptions,
@@ -20,7 +20,7 @@ import {
   envBool,
   envCsv,
   envInt,
-  invalidConfiguration,
+  fieldCipherFromEnv,
   parseEnv,
   platformOptionsOf,
   toSecuritySettings,
@@ -172,15 +172,7 @@ export function loadConsumerConfig(env: Record<string, unknown>): ConsumerConfig
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
     platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES),
-    cipherOf(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
+    fieldCipherFromEnv(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
     e.FIELD_DECRYPT_API_KEYS,
   );
-}
-
-function cipherOf(keys: string | undefined, fields: string[]): FieldCipher | null {
-  try {
-    return fieldCipherOf(keys, fields);
-  } catch (error) {
-    throw invalidConfiguration(`FIELD_ENCRYPTION_KEYS: ${(error as Error).message}`);
-  }
 }

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
-import { FieldCipher, PRODUCER_CLIENT_ID, fieldCipherOf } from '@app/contracts';
+import { FieldCipher, PRODUCER_CLIENT_ID } from '@app/contracts';
 import {
   KafkaModuleOptions,
   KafkaSettings,
@@ -19,6 +19,7 @@ import {
   envBool,
   envCsv,
   envInt,
+  fieldCipherFromEnv,
   invalidConfiguration,
   parseEnv,
   platformOptionsOf,
@@ -182,7 +183,7 @@ export function loadProducerApiConfig(env: Record<string, unknown>): ProducerApi
     toSecuritySettings(e, e.NODE_ENV),
     toValueFormatSettings(e),
     withBeaconRoute(platformOptionsOf(e, e.HTTP_BODY_LIMIT_BYTES)),
-    cipherOf(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
+    fieldCipherFromEnv(e.FIELD_ENCRYPTION_KEYS, e.FIELD_ENCRYPTION_FIELDS),
     ipPrivacyOf(e.PRIVACY_IP_ADDRESS, e.PRIVACY_HMAC_KEY),
   );
 }
@@ -197,12 +198,4 @@ function ipPrivacyOf(mode: 'keep' | 'truncate' | 'hmac', key: string | undefined
   if (mode !== 'hmac') return { mode };
   if (!key) throw invalidConfiguration('PRIVACY_HMAC_KEY: required with PRIVACY_IP_ADDRESS=hmac');
   return { mode, key };
-}
-
-function cipherOf(keys: string | undefined, fields: string[]): FieldCipher | null {
-  try {
-    return fieldCipherOf(keys, fields);
-  } catch (error) {
-    throw invalidConfiguration(`FIELD_ENCRYPTION_KEYS: ${(error as Error).message}`);
-  }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIVITY_TYPE_PATTERN } from '@app/contracts';
+import { ACTIVITY_TYPE_PATTERN, FieldCipher, fieldCipherOf } from '@app/contracts';
 
 /** Small zod helpers for environment variables, which are always strings. */
 export const envBool = (fallback: boolean) =>
@@ -46,6 +46,15 @@ export function invalidConfiguration(...problems: string[]): ConfigurationError 
 }
 
 /** Turns a zod failure into one message that names every offending variable. */
+/** FIELD_ENCRYPTION_KEYS / _FIELDS as the one cipher both apps use, or a configuration error. */
+export function fieldCipherFromEnv(keys: string | undefined, fields: string[]): FieldCipher | null {
+  try {
+    return fieldCipherOf(keys, fields);
+  } catch (error) {
+    throw invalidConfiguration(`FIELD_ENCRYPTION_KEYS: ${(error as Error).message}`);
+  }
+}
+
 export function formatEnvError(error: z.ZodError): string {
   const lines = error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
   return `Invalid configuration (environment variables):\n${lines.join('\n')}`;
