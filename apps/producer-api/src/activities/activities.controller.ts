@@ -31,6 +31,14 @@ import {
 import { ActivityIntakeService } from './activity-intake.service';
 import { IDEMPOTENCY_KEY_HEADER } from './batch-request';
 
+/** What the batch and beacon endpoints answer: an all-accepted partial answer has both shapes. */
+const BATCH_ANSWER_SCHEMA = {
+  anyOf: [
+    { $ref: getSchemaPath(BatchAcceptedDto) },
+    { $ref: getSchemaPath(PartialBatchResultDto) },
+  ],
+};
+
 @ApiTags('activities')
 @ApiConsumes('application/json')
 @Controller('v1/activities')
@@ -73,13 +81,7 @@ export class ActivitiesController {
   @ApiAcceptedResponse({
     description:
       'atomic: Kafka acknowledged every event, one result per event in request order. partial: every valid event was acknowledged; `results` has one outcome per event (accepted with its coordinates, or rejected with its code and errors).',
-    // anyOf: an all-accepted partial answer also has the atomic answer's shape.
-    schema: {
-      anyOf: [
-        { $ref: getSchemaPath(BatchAcceptedDto) },
-        { $ref: getSchemaPath(PartialBatchResultDto) },
-      ],
-    },
+    schema: BATCH_ANSWER_SCHEMA,
     examples: BATCH_ANSWER_EXAMPLES,
   })
   @ApiProblems(...BATCH_ERRORS)
@@ -101,12 +103,7 @@ export class ActivitiesController {
   @ApiBody({ type: BatchRequestDto, examples: BATCH_EXAMPLES })
   @ApiAcceptedResponse({
     description: 'As the batch endpoint (sendBeacon does not read it).',
-    schema: {
-      anyOf: [
-        { $ref: getSchemaPath(BatchAcceptedDto) },
-        { $ref: getSchemaPath(PartialBatchResultDto) },
-      ],
-    },
+    schema: BATCH_ANSWER_SCHEMA,
     examples: BATCH_ANSWER_EXAMPLES,
   })
   @ApiProblems(...BATCH_ERRORS)
