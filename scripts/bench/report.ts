@@ -49,7 +49,7 @@ export function machine(): Machine {
   };
 }
 
-const fmt = (v: number): string =>
+export const fmt = (v: number): string =>
   !Number.isFinite(v)
     ? 'n/a'
     : v >= 100
