@@ -118,7 +118,7 @@ describe('bench spread', () => {
     ).toEqual({ runId: 'R', quick: true, phases: [], rows: [] });
   });
 
-  it('picks the newest full runs, oldest first, skipping quick and partial ones', () => {
+  it('picks the newest full runs, oldest first, skipping quick, partial and unreadable ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spread-'));
     try {
       const write = (id: string, config: object) =>
@@ -132,10 +132,13 @@ describe('bench spread', () => {
       write('20261203T100000-dddd', { phases: ['ingest'] });
       write('20261203T110000-eeee', {});
       writeFileSync(join(dir, 'notes.txt'), 'not a run');
-      expect(newestFullRuns(dir, 2).map((r) => r.runId)).toEqual([
+      writeFileSync(join(dir, '20261203T120000-ffff.json'), '{"config": {"runId": "cut off');
+      const skipped: string[] = [];
+      expect(newestFullRuns(dir, 2, skipped).map((r) => r.runId)).toEqual([
         '20261202T100000-bbbb',
         '20261203T110000-eeee',
       ]);
+      expect(skipped).toEqual([expect.stringMatching(/^20261203T120000-ffff\.json \(/)]);
       expect(newestFullRuns(dir, 9)).toHaveLength(3);
     } finally {
       rmSync(dir, { recursive: true, force: true });

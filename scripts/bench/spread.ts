@@ -9,7 +9,7 @@
  * Rows are matched by section and figure name with the digits taken out: names carry their own
  * run's numbers ("ratios 73 %–76 %"), so the table names each figure as the first run does.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { PHASES } from './config';
 import { Row, fmt } from './report';
@@ -128,8 +128,12 @@ export function markdown(runs: readonly RunFile[]): string {
 
 const isFull = (r: RunFile): boolean => !r.quick && PHASES.every((p) => r.phases.includes(p));
 
-/** The newest `last` full runs (run ids start with their UTC start time, so names sort by age). */
-export function newestFullRuns(dir: string, last: number): RunFile[] {
+/**
+ * The newest `last` full runs (run ids start with their UTC start time, so names sort by age).
+ * A file that is not a readable bench result (a run killed while writing, a note) is skipped and
+ * named in `skipped`, so one stray file does not hide the others.
+ */
+export function newestFullRuns(dir: string, last: number, skipped: string[] = []): RunFile[] {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
@@ -137,7 +141,13 @@ export function newestFullRuns(dir: string, last: number): RunFile[] {
   const runs: RunFile[] = [];
   for (const f of files) {
     if (runs.length === last) break;
-    const run = parseRun(readFileSync(join(dir, f), 'utf8'), f);
+    let run: RunFile;
+    try {
+      run = parseRun(readFileSync(join(dir, f), 'utf8'), f);
+    } catch (error) {
+      skipped.push(`${f} (${error instanceof Error ? error.message : String(error)})`);
+      continue;
+    }
     if (isFull(run)) runs.push(run);
   }
   return runs.reverse();
@@ -159,15 +169,19 @@ export function parseArgs(argv: readonly string[]): { files: string[]; last: num
 
 function main(): void {
   const { files, last } = parseArgs(process.argv.slice(2));
+  const skipped: string[] = [];
   // The same folder `npm run bench` writes to (config.ts).
   const dir = resolve(
     process.env.BENCH_REPO_ROOT ?? process.cwd(),
     process.env.BENCH_OUT_DIR ?? 'bench-results',
   );
+  if (files.length === 0 && !existsSync(dir))
+    throw new Error(`no bench results in ${dir} yet (npm run bench writes them)`);
   const runs =
     files.length > 0
       ? files.map((f) => parseRun(readFileSync(resolve(f), 'utf8'), basename(f)))
-      : newestFullRuns(dir, last);
+      : newestFullRuns(dir, last, skipped);
+  for (const f of skipped) console.error(`note: skipped ${f}`);
   if (runs.length === 0) throw new Error(`no full bench runs in ${dir} (npm run bench)`);
   const partial = runs.filter((r) => !isFull(r)).map((r) => r.runId);
   if (partial.length > 0)
