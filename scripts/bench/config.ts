@@ -111,6 +111,12 @@ function flags(argv: readonly string[]): Map<string, string> {
   return out;
 }
 
+/** The repository the bench runs in and the folder its results go to (`npm run bench:spread` reads it). */
+export function benchDirs(env: NodeJS.ProcessEnv): { rootDir: string; outDir: string } {
+  const rootDir = resolve(env.BENCH_REPO_ROOT ?? process.cwd());
+  return { rootDir, outDir: resolve(rootDir, env.BENCH_OUT_DIR ?? 'bench-results') };
+}
+
 export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv): BenchConfig {
   const given = flags(argv);
   const quick = given.get('QUICK') === 'true' || env.BENCH_QUICK === '1';
@@ -126,7 +132,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (!BOOLEAN_FLAGS.includes(name) && name !== 'ONLY' && !(name in FULL))
       throw new Error(`unknown flag --${name.toLowerCase().replace(/_/g, '-')}`);
   }
-  const rootDir = resolve(env.BENCH_REPO_ROOT ?? process.cwd());
+  const { rootDir, outDir } = benchDirs(env);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return {
     quick,
@@ -134,7 +140,7 @@ export function loadBenchConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     rootDir,
     // This file is dist/scripts/bench/config.js: the apps are two folders up.
     distDir: resolve(env.BENCH_DIST_DIR ?? join(__dirname, '..', '..')),
-    outDir: resolve(rootDir, env.BENCH_OUT_DIR ?? 'bench-results'),
+    outDir,
     // Loopback only, on the ports the infra scripts use (KAFKA_PORT / MONGO_PORT move both).
     brokers: `127.0.0.1:${env.KAFKA_PORT ?? '9092'}`,
     mongoBase: `mongodb://127.0.0.1:${env.MONGO_PORT ?? '27017'}`,

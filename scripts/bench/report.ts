@@ -58,9 +58,12 @@ export const fmt = (v: number): string =>
         ? v.toFixed(1)
         : v.toFixed(3);
 
+/** The row's own ratio text, else its value as a percentage of its baseline, else ''. */
+export const ratioText = (row: Row): string =>
+  row.ratio ?? (row.baseline ? `${((100 * row.value) / row.baseline.value).toFixed(0)} %` : '');
+
 function cells(row: Row): string[] {
-  const ratio =
-    row.ratio ?? (row.baseline ? `${((100 * row.value) / row.baseline.value).toFixed(0)} %` : '');
+  const ratio = ratioText(row);
   const base = row.baseline ? `${fmt(row.baseline.value)} (${row.baseline.name})` : '';
   return [
     row.section,

@@ -11,8 +11,8 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { PHASES } from './config';
-import { Row, fmt } from './report';
+import { PHASES, benchDirs } from './config';
+import { Row, fmt, ratioText } from './report';
 
 export interface RunFile {
   runId: string;
@@ -80,15 +80,9 @@ export function spread(runs: readonly RunFile[]): SpreadRow[] {
   return [...byKey.values()];
 }
 
-function ratioOf(row: Row): string {
-  if (row.ratio) return row.ratio;
-  if (!row.baseline || row.baseline.value === 0) return '';
-  return `${((100 * row.value) / row.baseline.value).toFixed(0)} %`;
-}
-
 export function cell(row: Row | undefined): string {
   if (!row) return '—';
-  const ratio = ratioOf(row);
+  const ratio = ratioText(row);
   const mark = row.status === 'PASS' ? ' ✓' : row.status === 'MISS' ? ' ✗' : '';
   return `${fmt(row.value)} ${row.unit}${ratio ? ` (${ratio})` : ''}${mark}`;
 }
@@ -170,11 +164,7 @@ export function parseArgs(argv: readonly string[]): { files: string[]; last: num
 function main(): void {
   const { files, last } = parseArgs(process.argv.slice(2));
   const skipped: string[] = [];
-  // The same folder `npm run bench` writes to (config.ts).
-  const dir = resolve(
-    process.env.BENCH_REPO_ROOT ?? process.cwd(),
-    process.env.BENCH_OUT_DIR ?? 'bench-results',
-  );
+  const dir = benchDirs(process.env).outDir;
   if (files.length === 0 && !existsSync(dir))
     throw new Error(`no bench results in ${dir} yet (npm run bench writes them)`);
   const runs =
