@@ -69,7 +69,7 @@ import { ensureCompressionCodec } from './kafka/compression';
             send: {
               acks: -1,
               // A codec package that is missing stops the app here, naming it.
-              compression: ensureCompressionCodec(c.producer.compression),
+              compression: ensureCompressionCodec(c.producer.compression, c.producer.gzipLevel),
               timeout: c.producer.sendTimeoutMs,
             },
           },

@@ -1,10 +1,11 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Kafka } from 'kafkajs';
 import { ValueCodec } from '@app/contracts';
 import { KafkaAdmin } from './admin/kafka-admin';
 import { createValueCodec } from './config/value-format.config';
 import { DlqPublisher } from './dlq/dlq.publisher';
+import { installLeanEncoder } from './encoding/lean-encoder';
 import { KafkaHealthIndicator } from './health/kafka.health';
 import {
   KAFKA_MODULE_OPTIONS,
@@ -54,7 +55,14 @@ export class KafkaModule {
         {
           provide: Kafka,
           inject: [KAFKA_MODULE_OPTIONS],
-          useFactory: (o: KafkaModuleOptions) => new Kafka(kafkaClientConfig(o, o.clientId)),
+          useFactory: (o: KafkaModuleOptions) => {
+            if (o.leanEncoder !== false && !installLeanEncoder()) {
+              new Logger(KafkaModule.name).warn({
+                msg: "kafkajs's encoder is not the one expected; its own encoding is kept (KAFKA_LEAN_ENCODER has no effect)",
+              });
+            }
+            return new Kafka(kafkaClientConfig(o, o.clientId));
+          },
         },
         {
           provide: ValueCodec,

@@ -32,6 +32,11 @@ export interface KafkaModuleOptions {
   provisioning: ProvisioningMode;
   /** How record values of the activity topic are serialized; JSON when absent. */
   valueFormat?: ValueFormatSettings;
+  /**
+   * Encode produce requests with fewer allocations (installLeanEncoder; same bytes on the wire).
+   * Default true; it applies to every kafkajs client of the process.
+   */
+  leanEncoder?: boolean;
 }
 
 export const KAFKA_MODULE_OPTIONS: InjectionToken<KafkaModuleOptions> =
@@ -66,6 +71,7 @@ export function kafkaModuleOptionsOf(
     topics,
     clientId: own.clientId,
     provisioning: provisionTopics ? own.provisioning : 'off',
+    leanEncoder: env.KAFKA_LEAN_ENCODER,
     ...(env.KAFKA_VALUE_FORMAT
       ? { valueFormat: toValueFormatSettings(env as ValueFormatEnv) }
       : {}),

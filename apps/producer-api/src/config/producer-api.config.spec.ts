@@ -6,6 +6,7 @@ describe('loadProducerApiConfig', () => {
     expect(config.producer).toEqual({
       clientId: 'eyego-activity-producer',
       compression: 'gzip',
+      gzipLevel: 1,
       idempotent: true,
       sendTimeoutMs: 5000,
       maxPendingRecords: 20_000,

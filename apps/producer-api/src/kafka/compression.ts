@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gzip, unzip } from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { invalidConfiguration } from '@app/platform';
 import type { Compression } from '../config/producer-api.config';
@@ -32,12 +34,36 @@ const isRegistered = (type: CompressionTypes): boolean => {
   }
 };
 
+/** zlib's default, which kafkajs's own gzip codec uses. */
+export const ZLIB_DEFAULT_LEVEL = 6;
+
+const gzipAsync = promisify(gzip);
+const unzipAsync = promisify(unzip);
+
+/**
+ * kafkajs's gzip codec at another zlib level (same format: any reader decompresses it as before).
+ * Registered in kafkajs's codec registry, so it holds for every producer of the process.
+ */
+export const gzipCodec =
+  (level: number): CodecFactory =>
+  () => ({
+    compress: (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer, { level }),
+    decompress: (buffer: Buffer) => unzipAsync(buffer),
+  });
+
 /**
  * Makes sure the configured codec can compress, registering it from its package when that is
- * installed. Throws at boot, naming the variable and the package, rather than on the first send.
+ * installed (gzip: at `gzipLevel`). Throws at boot, naming the variable and the package, rather
+ * than on the first send.
  */
-export function ensureCompressionCodec(compression: Compression): CompressionTypes {
+export function ensureCompressionCodec(
+  compression: Compression,
+  gzipLevel = ZLIB_DEFAULT_LEVEL,
+): CompressionTypes {
   const type = COMPRESSION_TYPES[compression];
+  if (compression === 'gzip' && gzipLevel !== ZLIB_DEFAULT_LEVEL) {
+    codecs[type] = gzipCodec(gzipLevel);
+  }
   if (compression === 'none' || isRegistered(type)) return type;
   const [pkg, load] = CODEC_PACKAGES[compression] ?? [compression, (m: CodecFactory) => m];
   try {
