@@ -2,7 +2,10 @@ import { gunzipSync } from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { ensureCompressionCodec, gzipCodec } from './compression';
 
-type Codec = { compress(e: { buffer: Buffer }): Promise<Buffer> };
+type Codec = {
+  compress(e: { buffer: Buffer }): Promise<Buffer>;
+  decompress(b: Buffer): Promise<Buffer>;
+};
 
 describe('ensureCompressionCodec', () => {
   it('accepts the codecs kafkajs ships', () => {
@@ -27,6 +30,7 @@ describe('ensureCompressionCodec', () => {
       expect(level1.equals(level9)).toBe(false);
       expect(gunzipSync(level1)).toEqual(data.buffer);
       expect(gunzipSync(level9)).toEqual(data.buffer);
+      expect(await codec.decompress(level1)).toEqual(data.buffer);
     } finally {
       CompressionCodecs[CompressionTypes.GZIP] = stock;
     }

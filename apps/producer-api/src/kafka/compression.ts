@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gzip, unzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import { invalidConfiguration } from '@app/platform';
 import type { Compression } from '../config/producer-api.config';
@@ -38,17 +38,19 @@ const isRegistered = (type: CompressionTypes): boolean => {
 export const ZLIB_DEFAULT_LEVEL = 6;
 
 const gzipAsync = promisify(gzip);
-const unzipAsync = promisify(unzip);
+/** kafkajs's own gzip codec, as registered before anything here replaces it. */
+const kafkajsGzip = codecs[CompressionTypes.GZIP];
 
 /**
- * kafkajs's gzip codec at another zlib level (same format: any reader decompresses it as before).
- * Registered in kafkajs's codec registry, so it holds for every producer of the process.
+ * kafkajs's gzip codec at another zlib level (same format: any reader decompresses it as before,
+ * with kafkajs's own decompress). Registered in kafkajs's codec registry, so it holds for every
+ * producer of the process.
  */
 export const gzipCodec =
   (level: number): CodecFactory =>
   () => ({
     compress: (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer, { level }),
-    decompress: (buffer: Buffer) => unzipAsync(buffer),
+    decompress: kafkajsGzip().decompress,
   });
 
 /**
