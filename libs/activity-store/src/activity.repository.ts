@@ -128,10 +128,7 @@ export class ActivityRepository implements ActivitySink, OnModuleInit {
     if (docs.length === 0) return { stored: [], duplicates: [], failed: [] };
     try {
       // _id = eventId. Copies, because the driver writes into the objects it is given.
-      await this.native.insertMany(
-        docs.map((d) => ({ _id: d.eventId, ...d })),
-        { ordered: false },
-      );
+      await this.native.insertMany(docs.map(storedDocument), { ordered: false });
       return { stored: docs.map((_, i) => i), duplicates: [], failed: [] };
     } catch (error) {
       const writeErrors = perDocumentErrors(error, docs.length);
@@ -182,6 +179,27 @@ export class ActivityRepository implements ActivitySink, OnModuleInit {
       .lean<StoredActivity[]>()
       .exec();
   }
+}
+
+/**
+ * The stored form, field by field rather than `{ _id, ...doc }`: a spread with other properties
+ * leaves V8's fast object-clone path, a measurable share of the consumer's CPU per document. The
+ * mapped type turns a field added to the event into a compile error here.
+ */
+function storedDocument(d: IngestedActivity): {
+  [K in keyof Required<ActivityDocument>]: ActivityDocument[K];
+} {
+  return {
+    _id: d.eventId,
+    eventId: d.eventId,
+    userId: d.userId,
+    activityType: d.activityType,
+    timestamp: d.timestamp,
+    metadata: d.metadata,
+    version: d.version,
+    kafka: d.kafka,
+    receivedAt: d.receivedAt,
+  };
 }
 
 interface IndexedWriteError {

@@ -160,6 +160,39 @@ describe('ActivityEventValidator', () => {
       for (let i = 0; i < LIMITS.metadataMaxExtraKeys; i += 1) metadata[`k${i}`] = 'x'.repeat(250);
       // 32 keys of 250 characters: within the key count and string limits, over the byte limit.
       expect(rejection(ingest({ ...specExample, metadata }))).toEqual(['metadata:maxBytes']);
+      expect(rejection(stored({ ...specExample, metadata }))).toEqual(['metadata:maxBytes']);
+      const outcome = stored({ ...specExample, metadata });
+      expect(!outcome.ok && outcome.message).toBe(
+        `metadata: larger than ${LIMITS.metadataMaxBytes} bytes`,
+      );
+    });
+
+    it('oversized metadata next to other issues, in the order the rules run', () => {
+      // The size rule is applied after the event is serialized; its issue keeps its place.
+      const metadata: Record<string, string> = {};
+      for (let i = 0; i < LIMITS.metadataMaxExtraKeys; i += 1) metadata[`k${i}`] = 'x'.repeat(250);
+      const input = { ...specExample, userId: 'not valid!', metadata, timestamp: '2024-01-12' };
+      expect(rejection(stored(input))).toEqual([
+        'userId:matches',
+        'metadata:maxBytes',
+        'timestamp:timeZone',
+      ]);
+    });
+
+    it('metadata just within its byte limit in an event over it, and just over it', () => {
+      // Eight strings of 1,000 characters (under the string limit) and one that sets the size.
+      const metadata = (bytes: number) => {
+        const m: Record<string, string> = {};
+        for (let i = 0; i < 8; i += 1) m[`k${i}`] = 'x'.repeat(1000);
+        m.k8 = '';
+        m.k8 = 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify(m)));
+        return m;
+      };
+      const within = { ...specExample, metadata: metadata(LIMITS.metadataMaxBytes) };
+      expect(Buffer.byteLength(JSON.stringify(within.metadata))).toBe(LIMITS.metadataMaxBytes);
+      expect(stored(within).ok).toBe(true);
+      const over = { ...specExample, metadata: metadata(LIMITS.metadataMaxBytes + 1) };
+      expect(rejection(stored(over))).toEqual(['metadata:maxBytes']);
     });
 
     it('a stored event without eventId or timestamp (the consumer never fills them in)', () => {

@@ -5,7 +5,7 @@ import { isCanonicalUtc } from './canonical-timestamp';
 import { ActivityTypeRegistry } from './activity-types';
 import { ErrorCode } from './error-codes';
 import { FORBIDDEN_KEYS, LIMITS } from './limits';
-import { checkMetadata, isPlainObject } from './metadata.rules';
+import { checkMetadata, isPlainObject, metadataSizeIssue } from './metadata.rules';
 import type { FieldIssue } from './problem';
 import {
   CURRENT_SCHEMA_VERSION,
@@ -126,8 +126,9 @@ export class ActivityEventValidator {
         { field: '', message: 'must be a JSON object', rule: 'isObject' },
       ]);
     }
-    const forbidden = Object.keys(input).filter((k) => FORBIDDEN_KEYS.has(k));
-    if (forbidden.length > 0) {
+    let forbidden: string[] | undefined;
+    for (const key of Object.keys(input)) if (FORBIDDEN_KEYS.has(key)) (forbidden ??= []).push(key);
+    if (forbidden) {
       return fail(
         ErrorCode.VALIDATION_ERROR,
         'the event has forbidden keys',
@@ -143,9 +144,13 @@ export class ActivityEventValidator {
     if (versionIssue) return versionIssue;
 
     const raw = upcast(input, this.upcasters);
-    const dto = Object.assign(new ActivityEventDto(), raw);
-    // class-validator only when something is wrong: it is slow, and it words the errors.
-    const issues = meetsDtoRules(raw)
+    // class-validator only when something is wrong: it is slow, and it words the errors. On the
+    // fast path the input has the DTO's fields only and is read as it is (no class instance).
+    const fast = meetsDtoRules(raw);
+    const dto = fast
+      ? (raw as unknown as ActivityEventDto)
+      : Object.assign(new ActivityEventDto(), raw);
+    const issues = fast
       ? []
       : flattenErrors(
           validateSync(dto, {
@@ -165,7 +170,16 @@ export class ActivityEventValidator {
           issues.push({ field, message: `${field} is required`, rule: 'isDefined' });
       }
     }
-    if (isPlainObject(dto.metadata)) issues.push(...checkMetadata(dto.metadata));
+    // The metadata's size rule is deferred: its JSON is part of the event's, serialized below
+    // anyway, so only an event larger than the metadata limit needs the metadata serialized alone.
+    // `metadataSizeAt` is where its issue goes, so issues keep the order checkMetadata gives them.
+    let metadataSizeAt = -1;
+    const metadata = isPlainObject(dto.metadata) ? dto.metadata : undefined;
+    if (metadata) {
+      const own = checkMetadata(metadata, 'metadata', { size: false });
+      issues.push(...own);
+      if (own.length === 0) metadataSizeAt = issues.length;
+    }
     if (
       options.mode === 'ingest' &&
       isPlainObject(dto.metadata) &&
@@ -184,6 +198,8 @@ export class ActivityEventValidator {
       clock = checked.clock;
     }
     if (issues.length > 0) {
+      const tooLarge = metadata && metadataSizeAt >= 0 ? metadataSizeIssue(metadata) : null;
+      if (tooLarge) issues.splice(metadataSizeAt, 0, tooLarge);
       return fail(
         ErrorCode.VALIDATION_ERROR,
         issues.map((i) => `${i.field}: ${i.message}`).join('; '),
@@ -203,6 +219,12 @@ export class ActivityEventValidator {
     };
     const json = JSON.stringify(event);
     const bytes = Buffer.byteLength(json);
+    const tooLarge =
+      metadata && metadataSizeAt >= 0 && bytes > LIMITS.metadataMaxBytes
+        ? metadataSizeIssue(metadata)
+        : null;
+    if (tooLarge)
+      return fail(ErrorCode.VALIDATION_ERROR, `metadata: ${tooLarge.message}`, [tooLarge]);
     if (bytes > LIMITS.eventMaxBytes) {
       return fail(
         ErrorCode.VALIDATION_ERROR,

@@ -65,7 +65,10 @@ export function decodeHeaders(
   headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  if (!headers) return out;
+  // Runs for every consumed record: keys and lookups rather than Object.entries' pair arrays.
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
     if (value === undefined) continue;
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) out[name] = first.toString();

@@ -7,14 +7,19 @@ const KNOWN_KEYS = new Set(['ipAddress', 'userAgent', 'sessionId']);
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function checkKey(key: string, path: string, issues: FieldIssue[]): boolean {
+/** `parent` is the path of the object holding `key`; the key's own path is built only for an issue. */
+function checkKey(key: string, parent: string, issues: FieldIssue[]): boolean {
   if (FORBIDDEN_KEYS.has(key)) {
-    issues.push({ field: path, message: `key "${key}" is not allowed`, rule: 'forbiddenKey' });
+    issues.push({
+      field: `${parent}.${key}`,
+      message: `key "${key}" is not allowed`,
+      rule: 'forbiddenKey',
+    });
     return false;
   }
   if (!METADATA_KEY_PATTERN.test(key)) {
     issues.push({
-      field: path,
+      field: `${parent}.${key}`,
       message: `key must match ${METADATA_KEY_PATTERN.source}`,
       rule: 'keyFormat',
     });
@@ -61,9 +66,8 @@ function checkValue(value: unknown, path: string, depth: number, issues: FieldIs
     return;
   }
   if (isPlainObject(value)) {
-    for (const [key, inner] of Object.entries(value)) {
-      if (checkKey(key, `${path}.${key}`, issues))
-        checkValue(inner, `${path}.${key}`, depth + 1, issues);
+    for (const key of Object.keys(value)) {
+      if (checkKey(key, path, issues)) checkValue(value[key], `${path}.${key}`, depth + 1, issues);
     }
     return;
   }
@@ -78,24 +82,37 @@ function checkKnownString(value: unknown, path: string, max: number, issues: Fie
   }
 }
 
-/** Rules for `metadata`: known keys typed, free-form keys bounded in count, depth and size. */
-export function checkMetadata(metadata: Record<string, unknown>, path = 'metadata'): FieldIssue[] {
+/**
+ * Rules for `metadata`: known keys typed, free-form keys bounded in count, depth and size.
+ * `size: false` leaves the size rule out, for a caller that bounds it otherwise (the validator:
+ * the metadata's JSON is part of the event's, which it serializes anyway); see `metadataSizeIssue`.
+ */
+export function checkMetadata(
+  metadata: Record<string, unknown>,
+  path = 'metadata',
+  { size = true }: { size?: boolean } = {},
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   let extraKeys = 0;
-  for (const [key, value] of Object.entries(metadata)) {
-    const field = `${path}.${key}`;
-    if (!checkKey(key, field, issues)) continue;
+  // Field paths are built only when an issue needs one: this runs for every event.
+  for (const key of Object.keys(metadata)) {
+    if (!checkKey(key, path, issues)) continue;
+    const value = metadata[key];
     if (key === 'ipAddress') {
       if (typeof value !== 'string' || !isIP(value)) {
-        issues.push({ field, message: 'must be an IPv4 or IPv6 address', rule: 'isIP' });
+        issues.push({
+          field: `${path}.${key}`,
+          message: 'must be an IPv4 or IPv6 address',
+          rule: 'isIP',
+        });
       }
     } else if (key === 'userAgent') {
-      checkKnownString(value, field, LIMITS.userAgentMaxLength, issues);
+      checkKnownString(value, `${path}.${key}`, LIMITS.userAgentMaxLength, issues);
     } else if (key === 'sessionId') {
-      checkKnownString(value, field, LIMITS.sessionIdMaxLength, issues);
+      checkKnownString(value, `${path}.${key}`, LIMITS.sessionIdMaxLength, issues);
     } else {
       extraKeys += 1;
-      checkValue(value, field, 1, issues);
+      checkValue(value, `${path}.${key}`, 1, issues);
     }
   }
   if (extraKeys > LIMITS.metadataMaxExtraKeys) {
@@ -105,17 +122,20 @@ export function checkMetadata(metadata: Record<string, unknown>, path = 'metadat
       rule: 'maxKeys',
     });
   }
-  if (
-    issues.length === 0 &&
-    Buffer.byteLength(JSON.stringify(metadata)) > LIMITS.metadataMaxBytes
-  ) {
-    issues.push({
-      field: path,
-      message: `larger than ${LIMITS.metadataMaxBytes} bytes`,
-      rule: 'maxBytes',
-    });
+  if (size && issues.length === 0) {
+    const tooLarge = metadataSizeIssue(metadata, path);
+    if (tooLarge) issues.push(tooLarge);
   }
   return issues;
+}
+
+/** The size rule of `metadata` alone (checkMetadata applies it when the other rules passed). */
+export function metadataSizeIssue(
+  metadata: Record<string, unknown>,
+  path = 'metadata',
+): FieldIssue | null {
+  if (Buffer.byteLength(JSON.stringify(metadata)) <= LIMITS.metadataMaxBytes) return null;
+  return { field: path, message: `larger than ${LIMITS.metadataMaxBytes} bytes`, rule: 'maxBytes' };
 }
 
 export { KNOWN_KEYS as KNOWN_METADATA_KEYS, isPlainObject };

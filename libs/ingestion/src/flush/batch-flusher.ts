@@ -254,11 +254,13 @@ export class BatchFlusher {
     this.metrics.eventsConsumed.inc({ outcome: 'stored', group }, stored.length);
     this.metrics.eventsConsumed.inc({ outcome: 'duplicate', group }, duplicates.length);
     this.metrics.eventsConsumed.inc({ outcome: 'dead_lettered', group }, failures.length);
+    // One per stored event, so no spread of `where` (an object-clone slow path in V8) here.
     for (const doc of stored) {
       this.logger.debug({
         msg: 'stored',
         eventId: doc.eventId,
-        ...where,
+        topic: buffer.topic,
+        partition: buffer.partition,
         offset: doc.kafka.offset,
       });
     }
