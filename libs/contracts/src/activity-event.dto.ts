@@ -137,6 +137,12 @@ export interface ActivityMetadata {
 }
 
 /** A validated event in the current schema: what goes on the topic and into the database. */
+/**
+ * Every property of T, optional ones included (possibly undefined): the return type of code that
+ * copies an event field by field, so that a field added to T is a compile error there.
+ */
+export type EveryField<T> = { [K in keyof Required<T>]: T[K] };
+
 export interface ActivityEvent {
   eventId: string;
   userId: string;

@@ -110,6 +110,14 @@ const fail = (code: ErrorCode, message: string, issues: FieldIssue[] = []): Vali
   issues,
 });
 
+/** A VALIDATION_ERROR naming every issue, in order. */
+const invalid = (issues: FieldIssue[]): ValidationOutcome =>
+  fail(
+    ErrorCode.VALIDATION_ERROR,
+    issues.map((i) => `${i.field}: ${i.message}`).join('; '),
+    issues,
+  );
+
 /**
  * The single validation path of an activity event, used by the HTTP API before producing and by
  * the consumer before storing, so both accept exactly the same events.
@@ -180,11 +188,7 @@ export class ActivityEventValidator {
       issues.push(...own);
       if (own.length === 0) metadataSizeAt = issues.length;
     }
-    if (
-      options.mode === 'ingest' &&
-      isPlainObject(dto.metadata) &&
-      dto.metadata[CLOCK_METADATA_KEY] !== undefined
-    ) {
+    if (options.mode === 'ingest' && metadata && metadata[CLOCK_METADATA_KEY] !== undefined) {
       issues.push({
         field: `metadata.${CLOCK_METADATA_KEY}`,
         message: 'is reserved for the clock correction the API records',
@@ -200,11 +204,7 @@ export class ActivityEventValidator {
     if (issues.length > 0) {
       const tooLarge = metadata && metadataSizeAt >= 0 ? metadataSizeIssue(metadata) : null;
       if (tooLarge) issues.splice(metadataSizeAt, 0, tooLarge);
-      return fail(
-        ErrorCode.VALIDATION_ERROR,
-        issues.map((i) => `${i.field}: ${i.message}`).join('; '),
-        issues,
-      );
+      return invalid(issues);
     }
 
     const event: ActivityEvent = {
@@ -223,8 +223,7 @@ export class ActivityEventValidator {
       metadata && metadataSizeAt >= 0 && bytes > LIMITS.metadataMaxBytes
         ? metadataSizeIssue(metadata)
         : null;
-    if (tooLarge)
-      return fail(ErrorCode.VALIDATION_ERROR, `metadata: ${tooLarge.message}`, [tooLarge]);
+    if (tooLarge) return invalid([tooLarge]);
     if (bytes > LIMITS.eventMaxBytes) {
       return fail(
         ErrorCode.VALIDATION_ERROR,

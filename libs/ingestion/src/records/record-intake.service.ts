@@ -4,6 +4,7 @@ import {
   ActivityEventValidator,
   DecodeOutcome,
   ErrorCode,
+  type EveryField,
   OriginalRecord,
   SchemaRegistryUnavailableError,
   ValueCodec,
@@ -179,7 +180,7 @@ export class RecordIntake implements ConsumerListener, OnModuleInit, OnModuleDes
 function ingestedActivity(
   event: ActivityEvent,
   record: OriginalRecord,
-): { [K in keyof Required<IngestedActivity>]: IngestedActivity[K] } {
+): EveryField<IngestedActivity> {
   return {
     eventId: event.eventId,
     userId: event.userId,
