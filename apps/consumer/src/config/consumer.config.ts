@@ -63,9 +63,10 @@ const schema = baseEnvSchema
     CONSUMER_PARTITIONS_CONCURRENTLY: envInt(3, 1, 1000),
     // Fetch size bounds count compressed bytes: gzip shrinks these events about tenfold, so the
     // kafkajs defaults (1 MiB per partition, 10 MiB per fetch) held ~26,000 decoded records per
-    // partition in memory (a heap snapshot showed 700,000 Buffers). These keep a fetch to a few
-    // thousand records, which still fills several flushes.
-    CONSUMER_FETCH_MAX_BYTES_PER_PARTITION: envInt(256 * 1024, 1024, 64 * 1024 * 1024),
+    // partition in memory (a heap snapshot showed 700,000 Buffers). 64 KiB per partition is about
+    // a thousand records, two flushes: enough to keep the sink busy, and each record held for less
+    // time (README "Consumer behaviour" has the peak RSS per fetch size).
+    CONSUMER_FETCH_MAX_BYTES_PER_PARTITION: envInt(64 * 1024, 1024, 64 * 1024 * 1024),
     CONSUMER_FETCH_MAX_BYTES: envInt(1024 * 1024, 1024, 256 * 1024 * 1024),
     CONSUMER_RETRY_IMMEDIATE_ATTEMPTS: envInt(3, 0, 100),
     CONSUMER_RETRY_IMMEDIATE_DELAY_MS: envInt(100, 1, 60_000),
