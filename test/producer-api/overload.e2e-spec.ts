@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { AppProcess, eventually, freePort } from '../support/app-process';
 import { postJson } from '../support/http';
@@ -103,5 +104,65 @@ describe('slow clients and more load than Kafka takes', () => {
       records.map((r) => r.headers.eventId).filter((id) => id?.startsWith('ol-batch-')),
     );
     expect(batchIds.size).toBe(accepted.length * 100);
+  });
+
+  it('sheds a batch before reading its body while the send queue is full, and logs no error for it', async () => {
+    const batch = (n: number) => ({
+      events: Array.from({ length: 100 }, (_, i) => ({
+        ...anEvent(`ol-user-${i % 10}`),
+        eventId: `ol-gate-${String(n).padStart(4, '0')}-${String(i).padStart(3, '0')}`,
+      })),
+    });
+    const head = (length: number) =>
+      `POST /v1/activities/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${length}\r\n\r\n`;
+    // Load that keeps records waiting for Kafka (bound 300: three batches of 100).
+    let sent = 0;
+    let loading = true;
+    const accepted: number[] = [];
+    const loaders = Array.from({ length: 8 }, async () => {
+      while (loading) {
+        const n = (sent += 1);
+        const answer = await postJson(`${api.url}/v1/activities/batch`, batch(n));
+        if (answer.status === 202) accepted.push(n);
+      }
+    });
+    // Headers of a batch and no body: an answer can only come from the gate, before the body.
+    let refusal = '';
+    try {
+      await eventually(async () => {
+        const probe = rawClient(api.port, head(15_000));
+        await eventually(async () => probe.state.answer.length > 0, 300, 10);
+        probe.socket.destroy();
+        refusal = probe.state.answer;
+        return refusal.startsWith('HTTP/1.1 503');
+      }, 20_000);
+    } finally {
+      loading = false;
+      await Promise.all(loaders);
+    }
+    expect(refusal).toMatch(/^HTTP\/1\.1 503/);
+    expect(refusal).toMatch(/retry-after: 1/i);
+    expect(refusal).toContain('"code":"OVERLOADED"');
+    expect(refusal).toMatch(/the send queue has room for \d+ events; this request may hold \d+/);
+    expect(accepted.length).toBeGreaterThan(0);
+    // Every acknowledged batch is on the topic.
+    const ids = (n: number) => `ol-gate-${String(n).padStart(4, '0')}-`;
+    const records = await readTopic(
+      KAFKA_BROKERS,
+      iso.topic,
+      (r) =>
+        r.filter((x) => x.headers.eventId?.startsWith('ol-gate-')).length >= accepted.length * 100,
+      60_000,
+    );
+    for (const n of accepted) {
+      expect(records.filter((r) => r.headers.eventId?.startsWith(ids(n)))).toHaveLength(100);
+    }
+    // Shed load is a state the API reports, not a failure: warn lines, no error lines.
+    const lines = readFileSync(api.logFile, 'utf8').split('\n');
+    expect(lines.some((l) => l.includes('"status":503') && l.includes('"level":"warn"'))).toBe(
+      true,
+    );
+    expect(lines.filter((l) => /"level":"(error|fatal)"/.test(l))).toEqual([]);
   });
 });

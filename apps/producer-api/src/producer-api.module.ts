@@ -11,6 +11,7 @@ import {
 import { AppConfigModule, PlatformModule } from '@app/platform';
 import { ActivitiesController } from './activities/activities.controller';
 import { ActivityIntakeService } from './activities/activity-intake.service';
+import { IntakeAdmission } from './activities/intake-admission';
 import { ProducerApiConfig, loadProducerApiConfig } from './config/producer-api.config';
 import { HealthController } from './health/health.controller';
 import { ACTIVITY_KAFKA_CLIENT, ActivityKafkaClient } from './kafka/activity-kafka.client';
@@ -78,6 +79,6 @@ import { ensureCompressionCodec } from './kafka/compression';
     ]),
   ],
   controllers: [ActivitiesController, HealthController],
-  providers: [ActivityPublisher, ActivityIntakeService],
+  providers: [ActivityPublisher, ActivityIntakeService, IntakeAdmission],
 })
 export class ProducerApiModule {}

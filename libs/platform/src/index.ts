@@ -4,6 +4,7 @@ export * from './config/env';
 export * from './health/bounded-probe';
 export * from './health/health-check.filter';
 export * from './health/health-check.logger';
+export * from './http/admission';
 export * from './http/content-encoding';
 export * from './http/http-app';
 export * from './http/http-limits';

@@ -2,6 +2,7 @@ import { DynamicModule, InjectionToken, LogLevel, Module, ModuleMetadata } from 
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthCheckLogger } from './health/health-check.logger';
+import { HttpAdmission } from './http/admission';
 import { ProblemFilter } from './http/problem.filter';
 import { HttpLimits } from './http/http-limits';
 import { MetricsModule } from './metrics/metrics.module';
@@ -64,10 +65,11 @@ export class PlatformModule {
           inject: options.inject ?? [],
           useFactory: options.useFactory as (...args: unknown[]) => PlatformOptions,
         },
+        HttpAdmission,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useClass: ProblemValidationPipe },
       ],
-      exports: [PLATFORM_OPTIONS, MetricsModule, TerminusModule],
+      exports: [PLATFORM_OPTIONS, HttpAdmission, MetricsModule, TerminusModule],
     };
   }
 }

@@ -193,6 +193,15 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 
+  /**
+   * Records publish() takes now without refusing them (PRODUCER_MAX_PENDING_RECORDS, the
+   * instance's bound, summed over the lanes). Asked before a request's body is read, so that an
+   * API at its bound sheds without parsing what it would refuse.
+   */
+  get headroom(): number {
+    return this.lanes.reduce((sum, lane) => sum + lane.sender.headroom, 0);
+  }
+
   /** Why this instance cannot publish at all (readiness reports it), or null. */
   get unavailableReason(): string | null {
     return this.client.fenced?.message ?? null;

@@ -176,15 +176,19 @@ describe('SerialSender under more load than Kafka takes', () => {
       maxRecordsPerSend: 100,
       maxPendingRecords: 3,
     });
+    expect(sender.headroom).toBe(Number.POSITIVE_INFINITY);
     const first = sender.enqueue([record('in-flight')]);
     await Promise.resolve();
+    expect(sender.headroom).toBe(Number.POSITIVE_INFINITY); // in a produce call, not waiting
     const waiting = sender.enqueue([record('w1'), record('w2')]);
+    expect(sender.headroom).toBe(1);
     await expect(sender.enqueue([record('w3'), record('w4')])).rejects.toBeInstanceOf(
       QueueFullError,
     );
     expect(sender.pendingRecords).toBe(2);
     release();
     await Promise.all([first, waiting]);
+    expect(sender.headroom).toBe(Number.POSITIVE_INFINITY);
     await expect(sender.enqueue([record('later1'), record('later2')])).resolves.toHaveLength(2);
     expect(sent).toEqual([['in-flight'], ['w1', 'w2'], ['later1', 'later2']]);
   });

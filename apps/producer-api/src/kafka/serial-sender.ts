@@ -72,11 +72,7 @@ export class SerialSender {
 
   /** Resolves once the broker acknowledged these records; rejects with SendFailedError. */
   enqueue(records: readonly OutgoingRecord[]): Promise<PublishedRecord[]> {
-    // Always admit one request when nothing waits, whatever its size (a batch is never split).
-    if (
-      this.queuedRecords > 0 &&
-      this.queuedRecords + records.length > this.options.maxPendingRecords
-    ) {
+    if (records.length > this.headroom) {
       return Promise.reject(
         new QueueFullError(`${this.queuedRecords} records already wait for Kafka`),
       );
@@ -120,6 +116,15 @@ export class SerialSender {
   /** Records waiting for a produce call (not yet taken into one). */
   get pendingRecords(): number {
     return this.queuedRecords;
+  }
+
+  /**
+   * How many records enqueue() takes now. Unbounded while nothing waits: one request is always
+   * admitted then, whatever its size (a batch is never split).
+   */
+  get headroom(): number {
+    if (this.queuedRecords === 0) return Number.POSITIVE_INFINITY;
+    return Math.max(0, this.options.maxPendingRecords - this.queuedRecords);
   }
 
   /** The waiting requests (not abandoned), up to the record limit; always at least one. */

@@ -8,6 +8,7 @@ import { answerWrongMethodWith405 } from './method-not-allowed';
 import { ConfigurationError } from '../config/env';
 import { PLATFORM_OPTIONS } from '../platform.module';
 import { clientErrorAsProblem, frameworkErrorAsProblem } from './framework-errors';
+import { HttpAdmission } from './admission';
 import { DEFAULT_HTTP_LIMITS, applyHttpLimits, serverFactory } from './http-limits';
 import { decodeRequestBodies } from './content-encoding';
 import { useStrictJsonBodies } from './json-body';
@@ -66,7 +67,7 @@ export async function createHttpApp(
   // JSON only (text/plain would otherwise reach validation as a string): anything else is a 415.
   const beaconRoutes = options.http.beaconRoutes ?? [];
   useStrictJsonBodies(fastify, options.http.bodyLimitBytes, beaconRoutes);
-  applyHttpLimits(fastify, options.http.limits ?? DEFAULT_HTTP_LIMITS);
+  applyHttpLimits(fastify, options.http.limits ?? DEFAULT_HTTP_LIMITS, app.get(HttpAdmission));
   const shutdown = { closing: false };
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', String(request.id));

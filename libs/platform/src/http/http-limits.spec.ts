@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import type { AdmissionGate, AdmissionRequest } from './admission';
 import { applyHttpLimits } from './http-limits';
 
 const busy = (ms: number) => {
@@ -134,6 +135,78 @@ describe('load shedding on bytes in flight', () => {
       release();
       expect((await big).statusCode).toBe(200);
       expect((await fastify.inject(body(600 * 1024))).statusCode).toBe(200);
+    } finally {
+      await fastify.close();
+    }
+  });
+});
+
+describe('load shedding on the app’s own admission gate', () => {
+  it('answers 503 OVERLOADED with the gate’s reason before the body is read, and admits once the gate does', async () => {
+    const fastify = Fastify();
+    const parsed: unknown[] = [];
+    fastify.post('/v1/things/:kind', async (request) => {
+      parsed.push(request.body);
+      return { ok: true };
+    });
+    fastify.get('/health/ready', async () => ({ status: 'ok' }));
+    const seen: AdmissionRequest[] = [];
+    let saturated = true;
+    const gate: AdmissionGate = {
+      refusal: (request) => {
+        seen.push(request);
+        return saturated ? '12 records wait for Kafka' : null;
+      },
+    };
+    applyHttpLimits(
+      fastify,
+      {
+        requestTimeoutMs: 10_000,
+        headersTimeoutMs: 5000,
+        keepAliveTimeoutMs: 5000,
+        shedEventLoopDelayMs: 0,
+        maxInFlight: 0,
+        maxInFlightBytes: 0,
+      },
+      gate,
+    );
+    fastify.setErrorHandler(
+      (
+        error: Error & { getStatus?: () => number; headers?: Record<string, string> },
+        _req,
+        reply,
+      ) => {
+        void reply
+          .status(error.getStatus?.() ?? 500)
+          .headers(error.headers ?? {})
+          .send({ message: error.message });
+      },
+    );
+    await fastify.ready();
+    const post = () =>
+      fastify.inject({
+        method: 'POST',
+        url: '/v1/things/batch',
+        headers: { 'content-type': 'application/json', 'x-tenant': 't1' },
+        payload: JSON.stringify({ events: [1, 2, 3] }),
+      });
+    try {
+      const shed = await post();
+      expect(shed.statusCode).toBe(503);
+      expect(shed.headers['retry-after']).toBe('1');
+      expect(shed.headers.connection).toBe('close');
+      expect(shed.json<{ message: string }>().message).toBe(
+        'the service is overloaded (12 records wait for Kafka); retry in 1 s',
+      );
+      expect(parsed).toEqual([]);
+      expect(seen[0]).toMatchObject({ method: 'POST', route: '/v1/things/:kind' });
+      expect(seen[0].headers['x-tenant']).toBe('t1');
+      // Probes are never asked about.
+      expect((await fastify.inject({ url: '/health/ready' })).statusCode).toBe(200);
+      expect(seen).toHaveLength(1);
+      saturated = false;
+      expect((await post()).statusCode).toBe(200);
+      expect(parsed).toEqual([{ events: [1, 2, 3] }]);
     } finally {
       await fastify.close();
     }

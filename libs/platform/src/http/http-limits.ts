@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '@app/contracts';
 import { isOpenPath } from '../security/api-keys';
+import type { AdmissionGate } from './admission';
 import { ProblemException } from './problem.exception';
 
 /** How long a client may take, and when the app sheds load (HTTP_* variables). */
@@ -85,7 +86,11 @@ export class EventLoopLag {
   }
 }
 
-export function applyHttpLimits(fastify: FastifyInstance, limits: HttpLimits): void {
+export function applyHttpLimits(
+  fastify: FastifyInstance,
+  limits: HttpLimits,
+  gate: AdmissionGate | null = null,
+): void {
   const server = fastify.server;
   server.requestTimeout = limits.requestTimeoutMs;
   server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
@@ -122,7 +127,15 @@ export function applyHttpLimits(fastify: FastifyInstance, limits: HttpLimits): v
       (limits.maxInFlightBytes > 0 &&
         inFlight > 0 &&
         inFlightBytes + bytes > limits.maxInFlightBytes);
-    if (!late && !full) {
+    const refused =
+      late || full
+        ? null
+        : gate?.refusal({
+            method: request.method,
+            route: request.routeOptions.url,
+            headers: request.headers,
+          });
+    if (!late && !full && !refused) {
       inFlight += 1;
       inFlightBytes += bytes;
       counted.set(request, bytes);
@@ -130,13 +143,16 @@ export function applyHttpLimits(fastify: FastifyInstance, limits: HttpLimits): v
     }
     // The body is not wanted: closing the connection stops the client from sending it.
     void reply.header('connection', 'close');
+    const why = late
+      ? `event loop ${Math.round(lag.ms)} ms late`
+      : full
+        ? `${inFlight} requests, ${inFlightBytes} bytes in progress`
+        : refused;
     done(
       new ProblemException(
         503,
         ErrorCode.OVERLOADED,
-        late
-          ? `the service is overloaded (event loop ${Math.round(lag.ms)} ms late); retry in 1 s`
-          : `the service is overloaded (${inFlight} requests, ${inFlightBytes} bytes in progress); retry in 1 s`,
+        `the service is overloaded (${why}); retry in 1 s`,
         undefined,
         { 'retry-after': '1' },
       ),

@@ -147,7 +147,9 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const url = redactApiKey(request.url);
     const { problem, headers } = toProblem(error, String(request.id), url);
-    if (problem.status >= 500) {
+    // Shed load is answered by design (the request log has its line at warn); every other 5xx
+    // is a failure worth its stack here, never in the answer.
+    if (problem.status >= 500 && problem.code !== ErrorCode.OVERLOADED) {
       this.logger.error({
         msg: 'request failed',
         requestId: problem.requestId,

@@ -17,6 +17,10 @@ async function appWith(maskIps: boolean, logger: ReturnType<typeof sink>) {
     throw new Error('boom');
   });
   app.get('/health/ready', async () => ({ status: 'ok' }));
+  app.get('/busy', async (_request, reply) => {
+    void reply.status(503).header('retry-after', '1');
+    return { code: 'OVERLOADED' };
+  });
   await app.ready();
   return app;
 }
@@ -61,6 +65,15 @@ describe('request logging', () => {
     expect(logger.error.mock.calls[0][0]).toMatchObject({ status: 500, route: '/boom' });
     expect(logger.debug.mock.calls[0][0]).toMatchObject({ route: '/health/ready' });
     expect(logger.log).not.toHaveBeenCalled();
+    await app.close();
+  });
+
+  it('logs a 503 that says when to retry (shed load) at warn level, not as a server error', async () => {
+    const logger = sink();
+    const app = await appWith(true, logger);
+    await app.inject({ method: 'GET', url: '/busy' });
+    expect(logger.warn.mock.calls[0][0]).toMatchObject({ status: 503, route: '/busy' });
+    expect(logger.error).not.toHaveBeenCalled();
     await app.close();
   });
 });

@@ -12,6 +12,7 @@ export interface RequestLike {
 export interface ReplyLike {
   statusCode: number;
   elapsedTime: number;
+  getHeader(name: string): unknown;
 }
 export interface OnResponseHost {
   addHook(
@@ -56,6 +57,10 @@ export function registerRequestLogging(
     const line = requestLogLine(request, reply, options);
     // A failed probe's cause is logged by HealthCheckLogger; its 503 line adds nothing at info.
     if (QUIET.test(request.url)) logger.debug(line);
+    // A 503 that tells the client when to retry (shed load, a dependency down) is a state the
+    // service reports by design; its cause, if any, is logged where it is known.
+    else if (reply.statusCode === 503 && reply.getHeader('retry-after') !== undefined)
+      logger.warn(line);
     else if (reply.statusCode >= 500) logger.error(line);
     else logger.log(line);
   });
