@@ -1,5 +1,7 @@
 import { tuneHeapGrowth } from './heap-tuning';
+import { installLinearPartitionGrouping } from './kafka/partition-grouping';
 tuneHeapGrowth();
+installLinearPartitionGrouping(); // before anything loads kafkajs (see the file)
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { writeFileSync } from 'node:fs';

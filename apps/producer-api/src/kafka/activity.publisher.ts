@@ -10,6 +10,7 @@ import { OutgoingRecord, ValueCodec } from '@app/contracts';
 import { KafkaAdmin, TopicProvisioning, kafkaConfigurationProblem } from '@app/kafka-admin';
 import { ProducerApiConfig } from '../config/producer-api.config';
 import { ACTIVITY_KAFKA_CLIENT, ActivityKafkaClient } from './activity-kafka.client';
+import { linearGroupingInstalled } from './partition-grouping';
 import {
   PartitionedRecord,
   PublishedRecord,
@@ -92,6 +93,11 @@ export class ActivityPublisher implements OnApplicationBootstrap, OnModuleDestro
     if (!this.config.producer.idempotent) {
       this.logger.warn({
         msg: 'PRODUCER_IDEMPOTENT=false: the broker no longer drops the copies of a retried send, so Kafka may hold an event twice (the consumer still stores it once, by eventId)',
+      });
+    }
+    if (!linearGroupingInstalled()) {
+      this.logger.warn({
+        msg: "kafkajs groups each produce call's records the stock way (quadratic per partition): it was loaded before main.ts could replace it",
       });
     }
     await this.codec.prepare();
