@@ -127,15 +127,17 @@ export function applyHttpLimits(
       (limits.maxInFlightBytes > 0 &&
         inFlight > 0 &&
         inFlightBytes + bytes > limits.maxInFlightBytes);
-    const refused =
-      late || full
-        ? null
-        : gate?.refusal({
+    // The first reason to shed: the loop, the bounds, then the app's own gates.
+    const why = late
+      ? `event loop ${Math.round(lag.ms)} ms late`
+      : full
+        ? `${inFlight} requests, ${inFlightBytes} bytes in progress`
+        : (gate?.refusal({
             method: request.method,
             route: request.routeOptions.url,
             headers: request.headers,
-          });
-    if (!late && !full && !refused) {
+          }) ?? null);
+    if (why === null) {
       inFlight += 1;
       inFlightBytes += bytes;
       counted.set(request, bytes);
@@ -143,11 +145,6 @@ export function applyHttpLimits(
     }
     // The body is not wanted: closing the connection stops the client from sending it.
     void reply.header('connection', 'close');
-    const why = late
-      ? `event loop ${Math.round(lag.ms)} ms late`
-      : full
-        ? `${inFlight} requests, ${inFlightBytes} bytes in progress`
-        : refused;
     done(
       new ProblemException(
         503,
