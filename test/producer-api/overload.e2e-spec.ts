@@ -27,6 +27,17 @@ describe('slow clients and more load than Kafka takes', () => {
     await deleteTopicsWithPrefix(iso.prefix);
   });
 
+  /** The topic's records whose eventId starts with `prefix`, once at least `count` are there. */
+  const recordsWithIds = async (prefix: string, count: number) =>
+    (
+      await readTopic(
+        KAFKA_BROKERS,
+        iso.topic,
+        (r) => r.filter((x) => x.headers.eventId?.startsWith(prefix)).length >= count,
+        60_000,
+      )
+    ).filter((r) => r.headers.eventId?.startsWith(prefix));
+
   beforeAll(async () => {
     api = await new AppProcess(
       'producer-api',
@@ -93,16 +104,8 @@ describe('slow clients and more load than Kafka takes', () => {
     expect(shed.length).toBeGreaterThan(0);
     expect(shed.every((a) => a.body.code === 'OVERLOADED')).toBe(true);
     expect(shed.every((a) => a.headers.get('retry-after') === '1')).toBe(true);
-    const records = await readTopic(
-      KAFKA_BROKERS,
-      iso.topic,
-      (r) =>
-        r.filter((x) => x.headers.eventId?.startsWith('ol-batch-')).length >= accepted.length * 100,
-      60_000,
-    );
-    const batchIds = new Set(
-      records.map((r) => r.headers.eventId).filter((id) => id?.startsWith('ol-batch-')),
-    );
+    const records = await recordsWithIds('ol-batch-', accepted.length * 100);
+    const batchIds = new Set(records.map((r) => r.headers.eventId));
     expect(batchIds.size).toBe(accepted.length * 100);
   });
 
@@ -148,13 +151,7 @@ describe('slow clients and more load than Kafka takes', () => {
     expect(accepted.length).toBeGreaterThan(0);
     // Every acknowledged batch is on the topic.
     const ids = (n: number) => `ol-gate-${String(n).padStart(4, '0')}-`;
-    const records = await readTopic(
-      KAFKA_BROKERS,
-      iso.topic,
-      (r) =>
-        r.filter((x) => x.headers.eventId?.startsWith('ol-gate-')).length >= accepted.length * 100,
-      60_000,
-    );
+    const records = await recordsWithIds('ol-gate-', accepted.length * 100);
     for (const n of accepted) {
       expect(records.filter((r) => r.headers.eventId?.startsWith(ids(n)))).toHaveLength(100);
     }

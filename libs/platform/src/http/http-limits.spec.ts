@@ -1,6 +1,22 @@
-import Fastify from 'fastify';
+import Fastify, { FastifyInstance } from 'fastify';
 import type { AdmissionGate, AdmissionRequest } from './admission';
 import { applyHttpLimits } from './http-limits';
+
+/** What the app's ProblemFilter does with the ProblemException: status, headers, message. */
+function answerAsProblemFilter(fastify: FastifyInstance): void {
+  fastify.setErrorHandler(
+    (
+      error: Error & { getStatus?: () => number; headers?: Record<string, string> },
+      _req,
+      reply,
+    ) => {
+      void reply
+        .status(error.getStatus?.() ?? 500)
+        .headers(error.headers ?? {})
+        .send({ message: error.message });
+    },
+  );
+}
 
 const busy = (ms: number) => {
   const until = Date.now() + ms;
@@ -22,19 +38,7 @@ describe('load shedding on event-loop lag', () => {
       maxInFlight: 0,
       maxInFlightBytes: 0,
     });
-    // What the app's ProblemFilter does with the ProblemException: status and headers.
-    fastify.setErrorHandler(
-      (
-        error: Error & { getStatus?: () => number; headers?: Record<string, string> },
-        _req,
-        reply,
-      ) => {
-        void reply
-          .status(error.getStatus?.() ?? 500)
-          .headers(error.headers ?? {})
-          .send({ message: error.message });
-      },
-    );
+    answerAsProblemFilter(fastify);
     await fastify.ready();
     try {
       expect((await fastify.inject({ url: '/v1/things' })).statusCode).toBe(200);
@@ -77,9 +81,7 @@ describe('load shedding on requests in flight', () => {
       maxInFlight: 2,
       maxInFlightBytes: 0,
     });
-    fastify.setErrorHandler((error: Error & { getStatus?: () => number }, _req, reply) => {
-      void reply.status(error.getStatus?.() ?? 500).send({ message: error.message });
-    });
+    answerAsProblemFilter(fastify);
     await fastify.ready();
     try {
       const first = fastify.inject({ url: '/v1/slow' });
@@ -115,9 +117,7 @@ describe('load shedding on bytes in flight', () => {
       maxInFlight: 0,
       maxInFlightBytes: 1024 * 1024,
     });
-    fastify.setErrorHandler((error: Error & { getStatus?: () => number }, _req, reply) => {
-      void reply.status(error.getStatus?.() ?? 500).send({ message: error.message });
-    });
+    answerAsProblemFilter(fastify);
     await fastify.ready();
     const body = (bytes: number) => ({
       method: 'POST' as const,
@@ -170,18 +170,7 @@ describe('load shedding on the app’s own admission gate', () => {
       },
       gate,
     );
-    fastify.setErrorHandler(
-      (
-        error: Error & { getStatus?: () => number; headers?: Record<string, string> },
-        _req,
-        reply,
-      ) => {
-        void reply
-          .status(error.getStatus?.() ?? 500)
-          .headers(error.headers ?? {})
-          .send({ message: error.message });
-      },
-    );
+    answerAsProblemFilter(fastify);
     await fastify.ready();
     const post = () =>
       fastify.inject({
