@@ -1,14 +1,11 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AdmissionGate, AdmissionRequest, HttpAdmission } from '@app/platform';
-import { ProducerApiConfig } from '../config/producer-api.config';
+import { BEACON_ROUTE, ProducerApiConfig } from '../config/producer-api.config';
 import { ActivityPublisher } from '../kafka/activity.publisher';
 
 /** The intake routes (ActivitiesController) and what they publish. */
 const ONE_EVENT_ROUTE = '/v1/activities';
-const BATCH_ROUTES: ReadonlySet<string> = new Set([
-  '/v1/activities/batch',
-  '/v1/activities/beacon',
-]);
+const BATCH_ROUTES: ReadonlySet<string> = new Set(['/v1/activities/batch', BEACON_ROUTE]);
 /** The smallest event a batch can carry, with its comma: no body of n bytes holds more. */
 export const MIN_EVENT_JSON_BYTES = Buffer.byteLength('{"userId":"a","activityType":"a"},');
 
