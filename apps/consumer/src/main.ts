@@ -1,7 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { connectIngestion } from '@app/ingestion';
-import { writeFileSync } from 'node:fs';
+// Before @nestjs/common and the other libs: the platform entry loads Nest with its date formatters deferred.
 import {
   buildOpenApiDocument,
   createHttpApp,
@@ -9,6 +7,9 @@ import {
   setupSwagger,
   startupFailure,
 } from '@app/platform';
+import { Logger } from '@nestjs/common';
+import { connectIngestion } from '@app/ingestion';
+import { writeFileSync } from 'node:fs';
 import { ConsumerConfig } from './config/consumer.config';
 import { ConsumerModule } from './consumer.module';
 import { OPENAPI_INFO } from './openapi-info';

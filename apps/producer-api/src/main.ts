@@ -3,8 +3,7 @@ import { installLinearPartitionGrouping } from './kafka/partition-grouping';
 tuneHeapGrowth();
 installLinearPartitionGrouping(); // before anything loads kafkajs (see the file)
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { writeFileSync } from 'node:fs';
+// Before @nestjs/common and the other libs: the platform entry loads Nest with its date formatters deferred.
 import {
   buildOpenApiDocument,
   createHttpApp,
@@ -12,6 +11,8 @@ import {
   setupSwagger,
   startupFailure,
 } from '@app/platform';
+import { Logger } from '@nestjs/common';
+import { writeFileSync } from 'node:fs';
 import { ProducerApiConfig } from './config/producer-api.config';
 import { OPENAPI_INFO, describeRequestLimits } from './openapi-info';
 import { ProducerApiModule } from './producer-api.module';

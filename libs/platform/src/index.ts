@@ -1,3 +1,5 @@
+// First: loads @nestjs/common with its date formatters deferred (logging/lazy-date-format.ts).
+import './logging/nest-common.preload';
 export * from './config/app-config.module';
 export * from './config/app-env';
 export * from './config/env';
@@ -12,6 +14,7 @@ export * from './http/openapi';
 export * from './http/problem.exception';
 export * from './http/problem.filter';
 export * from './http/problem.openapi';
+export * from './logging/lazy-date-format';
 export * from './logging/mask-ip';
 export * from './logging/request-logging';
 export * from './metrics/http-metrics';

@@ -1,4 +1,4 @@
-import { Type, type Schema } from 'avsc';
+import type { Schema, Type } from 'avsc';
 import type { ActivityEvent } from '../activity-event.dto';
 import { isPlainObject } from '../metadata.rules';
 import { ACTIVITY_EVENT_AVRO_SCHEMA, AVRO_CONTENT_TYPE } from './activity-event.avro';
@@ -31,7 +31,7 @@ export class AvroCodec extends ValueCodec {
     private readonly readerSchema: Schema = ACTIVITY_EVENT_AVRO_SCHEMA,
   ) {
     super();
-    this.readerType = Type.forSchema(readerSchema);
+    this.readerType = avsc().Type.forSchema(readerSchema);
   }
 
   /** Registers (or looks up) the current schema; required before encode. */
@@ -81,7 +81,7 @@ export class AvroCodec extends ValueCodec {
       reader = this.registry.schemaById(id).then((text) => {
         try {
           const resolver = this.readerType.createResolver(
-            Type.forSchema(JSON.parse(text) as Schema),
+            avsc().Type.forSchema(JSON.parse(text) as Schema),
           );
           return (payload: Buffer): unknown => this.readerType.fromBuffer(payload, resolver);
         } catch (error) {
@@ -117,4 +117,13 @@ function parseMetadata(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * avsc is loaded when the first Avro codec is built, not with this module: JSON (the default)
+ * never needs it, and loaded it holds about 1 MiB of every app's heap.
+ */
+function avsc(): typeof import('avsc') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (above)
+  return require('avsc') as typeof import('avsc');
 }
