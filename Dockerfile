@@ -12,8 +12,9 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim AS runtime
 ARG APP
 ENV NODE_ENV=production APP_MAIN=dist/apps/${APP}/src/main.js KAFKAJS_NO_PARTITIONER_WARNING=1
-# Bounded heap: see scripts/runtime/app-node-options.ts.
+# Bounded heap and malloc settings: see scripts/runtime/app-node-options.ts.
 ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules

@@ -24,8 +24,9 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 mkdir -p .infra/logs
-# Bounded heap, as in the image (scripts/runtime/app-node-options.ts).
+# Bounded heap and malloc settings, as in the image (scripts/runtime/app-node-options.ts).
 export NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
+export MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
 node dist/apps/producer-api/src/main.js > >(tee .infra/logs/producer-api.log | sed -u 's/^/[producer-api] /') 2>&1 &
 pids+=($!)
 node dist/apps/consumer/src/main.js > >(tee .infra/logs/consumer.log | sed -u 's/^/[consumer] /') 2>&1 &

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchConfig } from './config';
-import { APP_NODE_OPTIONS } from '../runtime/app-node-options';
+import { APP_NODE_OPTIONS, appMallocEnv } from '../runtime/app-node-options';
 
 const run = promisify(execFile);
 
@@ -112,6 +112,8 @@ export class BenchApp {
         NODE_PATH: join(this.config.rootDir, 'node_modules'),
         // As deployed; BENCH_APP_NODE_OPTIONS measures other settings (e.g. '' for Node's defaults).
         NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS ?? APP_NODE_OPTIONS,
+        // Likewise; BENCH_APP_MALLOC_ENV='' adds none (glibc's defaults, unless the bench's own env has some).
+        ...appMallocEnv(process.env.BENCH_APP_MALLOC_ENV),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

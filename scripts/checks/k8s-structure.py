@@ -36,8 +36,9 @@ def load(root):
     return docs
 
 
-# Read by Node.js itself, not by the apps' code.
-NODE_RUNTIME_VARIABLES = {'NODE_OPTIONS'}
+# Read by Node.js and glibc when the process starts, not by the apps' code
+# (scripts/runtime/app-node-options.ts).
+NODE_RUNTIME_VARIABLES = {'NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_'}
 
 
 def known_variables(root):

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './infra';
-import { APP_NODE_OPTIONS } from '../../scripts/runtime/app-node-options';
+import { APP_NODE_OPTIONS, appMallocEnv } from '../../scripts/runtime/app-node-options';
 
 export type AppName = 'producer-api' | 'consumer' | 'daily-activity';
 
@@ -118,6 +118,7 @@ export class AppProcess {
         NODE_PATH: join(REPO_ROOT, 'node_modules'),
         // The heap bound the apps are deployed with: a live set outgrowing it fails here first.
         NODE_OPTIONS: APP_NODE_OPTIONS,
+        ...appMallocEnv(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
