@@ -64,7 +64,7 @@ export const DEFAULT_INGESTION: Omit<IngestionOptions, 'groupId' | 'clientId'> =
   flushMaxEvents: 500,
   flushIntervalMs: 50,
   partitionsConcurrently: 3,
-  fetchMaxBytesPerPartition: 64 * 1024,
+  fetchMaxBytesPerPartition: 32 * 1024,
   fetchMaxBytes: 1024 * 1024,
   retry: {
     immediateAttempts: 3,

@@ -63,10 +63,10 @@ const schema = baseEnvSchema
     CONSUMER_PARTITIONS_CONCURRENTLY: envInt(3, 1, 1000),
     // Fetch size bounds count compressed bytes: gzip shrinks these events about tenfold, so the
     // kafkajs defaults (1 MiB per partition, 10 MiB per fetch) held ~26,000 decoded records per
-    // partition in memory (a heap snapshot showed 700,000 Buffers). 64 KiB per partition is about
-    // a thousand records, two flushes: enough to keep the sink busy, and each record held for less
-    // time (README "Consumer behaviour" has the peak RSS per fetch size).
-    CONSUMER_FETCH_MAX_BYTES_PER_PARTITION: envInt(64 * 1024, 1024, 64 * 1024 * 1024),
+    // partition in memory (a heap snapshot showed 700,000 Buffers). 32 KiB per partition is about
+    // 330 records, one flush: it keeps the consumer's peak RSS under 150 MB with room to spare, at
+    // smaller inserts than 64 KiB gave (README, Performance, "Memory outside the V8 heap", has both).
+    CONSUMER_FETCH_MAX_BYTES_PER_PARTITION: envInt(32 * 1024, 1024, 64 * 1024 * 1024),
     CONSUMER_FETCH_MAX_BYTES: envInt(1024 * 1024, 1024, 256 * 1024 * 1024),
     CONSUMER_RETRY_IMMEDIATE_ATTEMPTS: envInt(3, 0, 100),
     CONSUMER_RETRY_IMMEDIATE_DELAY_MS: envInt(100, 1, 60_000),
