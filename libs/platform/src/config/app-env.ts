@@ -20,5 +20,5 @@ export const baseEnvSchema = securityEnvSchema.extend({
   // Requests handled at once; more are shed (503 OVERLOADED) before their body is read; 0 = off.
   HTTP_MAX_IN_FLIGHT: envInt(128, 0, 100_000),
   // Bytes of bodies handled at once (Content-Length); more are shed the same way; 0 = off.
-  HTTP_MAX_IN_FLIGHT_BYTES: envInt(2 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+  HTTP_MAX_IN_FLIGHT_BYTES: envInt(1024 * 1024, 0, 1024 * 1024 * 1024),
 });

@@ -43,7 +43,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   keepAliveTimeoutMs: 5000,
   shedEventLoopDelayMs: 500,
   maxInFlight: 128,
-  maxInFlightBytes: 2 * 1024 * 1024,
+  maxInFlightBytes: 1024 * 1024,
 };
 
 /**
