@@ -13,10 +13,10 @@ miss() {
   echo "node-options: $1 does not use \"$2\"" >&2
   status=1
 }
-for file in Dockerfile deploy/k8s/configmap.yaml scripts/dev.sh package.json; do
+for file in Dockerfile deploy/k8s/configmap.yaml scripts/dev.sh; do
   grep -qF -- "$expected" "$file" || miss "$file" "$expected"
 done
-# The shell forms (NAME=value ...) and the ConfigMap's (NAME: 'value', one per line).
+# The shell forms (NAME=value ...), each start script with both, and the ConfigMap's (NAME: 'value').
 for file in Dockerfile scripts/dev.sh; do
   grep -qF -- "$malloc" "$file" || miss "$file" "$malloc"
 done

@@ -30,6 +30,9 @@ export function appMallocEnv(pairs: string = APP_MALLOC_ENV): Record<string, str
     pairs
       .split(' ')
       .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      .map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
   );
 }

@@ -14,7 +14,6 @@ export * from './http/openapi';
 export * from './http/problem.exception';
 export * from './http/problem.filter';
 export * from './http/problem.openapi';
-export * from './logging/lazy-date-format';
 export * from './logging/mask-ip';
 export * from './logging/request-logging';
 export * from './metrics/http-metrics';
