@@ -6,6 +6,7 @@ import { KafkaAdmin } from './admin/kafka-admin';
 import { createValueCodec } from './config/value-format.config';
 import { DlqPublisher } from './dlq/dlq.publisher';
 import { installLeanEncoder } from './encoding/lean-encoder';
+import { installLeanProduceRequest } from './encoding/lean-produce-request';
 import { KafkaHealthIndicator } from './health/kafka.health';
 import {
   KAFKA_MODULE_OPTIONS,
@@ -55,11 +56,14 @@ export class KafkaModule {
         {
           provide: Kafka,
           inject: [KAFKA_MODULE_OPTIONS],
-          useFactory: (o: KafkaModuleOptions) => {
-            if (o.leanEncoder !== false && !installLeanEncoder()) {
-              new Logger(KafkaModule.name).warn({
-                msg: "kafkajs's encoder is not the one expected; its own encoding is kept (KAFKA_LEAN_ENCODER has no effect)",
-              });
+          useFactory: async (o: KafkaModuleOptions) => {
+            if (o.leanEncoder !== false) {
+              const lean = installLeanEncoder() && (await installLeanProduceRequest());
+              if (!lean) {
+                new Logger(KafkaModule.name).warn({
+                  msg: "kafkajs's encoder is not the one expected; its own encoding is kept where it differs (KAFKA_LEAN_ENCODER)",
+                });
+              }
             }
             return new Kafka(kafkaClientConfig(o, o.clientId));
           },
