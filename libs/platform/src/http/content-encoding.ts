@@ -1,6 +1,6 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CodedError, ErrorCode } from '@app/contracts';
 
 /** Content codings a request body may arrive in (besides identity). */
@@ -98,24 +98,32 @@ function decoding(
  * without a key.
  */
 export function decodeRequestBodies(fastify: FastifyInstance, bodyLimitBytes: number): void {
-  fastify.addHook('preParsing', async (request, _reply, payload) => {
-    const header = request.headers['content-encoding'];
-    if (header === undefined) return payload;
-    const coding = header.trim().toLowerCase();
-    if (coding === '' || coding === 'identity') return payload;
-    if (!isSupported(coding)) {
-      throw new CodedError(
-        ErrorCode.UNSUPPORTED_CONTENT_ENCODING,
-        `Content-Encoding "${coding.slice(0, 64)}" is not supported; send one of ${REQUEST_CONTENT_ENCODINGS.join(', ')} or identity`,
-      );
-    }
-    // Nothing to decode: an empty body stays empty (and is answered as one).
-    const length = request.headers['content-length'];
-    if (
-      request.headers['transfer-encoding'] === undefined &&
-      (length === undefined || length === '0')
-    )
-      return payload;
-    return decoding(payload, coding, bodyLimitBytes);
+  // A callback hook, not an async one: it runs on every request, and nearly all have no coding.
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    if (request.headers['content-encoding'] === undefined) return done(null, payload);
+    decodedBody(request, payload, bodyLimitBytes).then((body) => done(null, body), done);
   });
+}
+
+async function decodedBody(
+  request: FastifyRequest,
+  payload: Readable,
+  bodyLimitBytes: number,
+): Promise<Readable> {
+  const coding = (request.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return payload;
+  if (!isSupported(coding)) {
+    throw new CodedError(
+      ErrorCode.UNSUPPORTED_CONTENT_ENCODING,
+      `Content-Encoding "${coding.slice(0, 64)}" is not supported; send one of ${REQUEST_CONTENT_ENCODINGS.join(', ')} or identity`,
+    );
+  }
+  // Nothing to decode: an empty body stays empty (and is answered as one).
+  const length = request.headers['content-length'];
+  if (
+    request.headers['transfer-encoding'] === undefined &&
+    (length === undefined || length === '0')
+  )
+    return payload;
+  return decoding(payload, coding, bodyLimitBytes);
 }

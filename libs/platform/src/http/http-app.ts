@@ -69,10 +69,11 @@ export async function createHttpApp(
   useStrictJsonBodies(fastify, options.http.bodyLimitBytes, beaconRoutes);
   applyHttpLimits(fastify, options.http.limits ?? DEFAULT_HTTP_LIMITS, app.get(HttpAdmission));
   const shutdown = { closing: false };
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', String(request.id));
     // While closing, answers end their keep-alive connection so the server can finish closing.
     if (shutdown.closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
   // Errors Fastify raises itself (body limits, parsers) reach Nest's error handler, which Nest
   // installs at init, and from it the ProblemFilter (APP_FILTER): problem+json like the rest.

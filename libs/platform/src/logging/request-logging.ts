@@ -17,7 +17,7 @@ export interface ReplyLike {
 export interface OnResponseHost {
   addHook(
     name: 'onResponse',
-    hook: (request: RequestLike, reply: ReplyLike) => Promise<void>,
+    hook: (request: RequestLike, reply: ReplyLike, done: () => void) => void,
   ): unknown;
 }
 
@@ -53,7 +53,8 @@ export function registerRequestLogging(
   options: RequestLoggingOptions,
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'> = new Logger('HTTP'),
 ): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: it runs on every request (so does the metrics hook).
+  fastify.addHook('onResponse', (request, reply, done) => {
     const line = requestLogLine(request, reply, options);
     // A failed probe's cause is logged by HealthCheckLogger; its 503 line adds nothing at info.
     if (QUIET.test(request.url)) logger.debug(line);
@@ -63,5 +64,6 @@ export function registerRequestLogging(
       logger.warn(line);
     else if (reply.statusCode >= 500) logger.error(line);
     else logger.log(line);
+    done();
   });
 }

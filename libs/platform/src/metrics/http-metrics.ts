@@ -9,7 +9,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * which would make one series per event id) and status code.
  */
 export function registerHttpMetrics(fastify: OnResponseHost, metrics: Metrics): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? UNMATCHED_ROUTE,
@@ -17,5 +17,6 @@ export function registerHttpMetrics(fastify: OnResponseHost, metrics: Metrics): 
     };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 }
