@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { batchBodies, singleBodies } from './events';
+import { inFreshProcess } from './fresh-process';
 import { openLoopInChild } from './open-loop';
 
 export interface HttpLoadResult {
@@ -17,7 +18,7 @@ export interface HttpLoadResult {
   nonOkP99Ms?: number;
 }
 
-interface LoadOptions {
+export interface ClosedLoopOptions {
   url: string;
   bodies: string[];
   eventsPerRequest: number;
@@ -27,8 +28,11 @@ interface LoadOptions {
   rate?: number;
 }
 
-/** POSTs the bodies in turn, each connection sending its next request when answered. */
-async function load(opts: LoadOptions): Promise<HttpLoadResult> {
+/**
+ * POSTs the bodies in turn, each connection sending its next request when answered. Runs in the
+ * process that calls it; the bench calls it in a fresh one (closedLoopInChild).
+ */
+export async function closedLoop(opts: ClosedLoopOptions): Promise<HttpLoadResult> {
   let n = 0;
   const result = await autocannon({
     url: opts.url,
@@ -55,6 +59,11 @@ async function load(opts: LoadOptions): Promise<HttpLoadResult> {
   };
 }
 
+/** closedLoop in a fresh Node process (see inFreshProcess). */
+export function closedLoopInChild(opts: ClosedLoopOptions): Promise<HttpLoadResult> {
+  return inFreshProcess({ kind: 'closed-loop', opts });
+}
+
 /** Single POSTs on a steady schedule (open loop, see openLoop); latency from each due time. */
 export function singleAtRate(base: string, rate: number, connections: number, seconds: number) {
   return openLoopInChild({
@@ -79,7 +88,7 @@ export function singleClosedLoop(
   rate?: number,
 ) {
   const bodies = singleBodies(5000);
-  return load({
+  return closedLoopInChild({
     url: `${base}/v1/activities`,
     bodies,
     eventsPerRequest: 1,
@@ -91,7 +100,7 @@ export function singleClosedLoop(
 
 export function batchMax(base: string, size: number, connections: number, seconds: number) {
   const bodies = batchBodies(20, size);
-  return load({
+  return closedLoopInChild({
     url: `${base}/v1/activities/batch`,
     bodies,
     eventsPerRequest: size,

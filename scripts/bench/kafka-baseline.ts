@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CompressionTypes, Kafka, Partitioners, Producer, logLevel } from 'kafkajs';
 import type { BenchConfig } from './config';
+import { inFreshProcess } from './fresh-process';
 import { fullEvent, recordOf } from './events';
 import { percentile } from './stats';
 
 const run = promisify(execFile);
+
+/** produceLoop with a producer of its own, in a fresh Node process (see inFreshProcess). */
+export function produceLoopInChild(brokers: string, topic: string, opts: ProduceLoopOptions) {
+  return inFreshProcess({ kind: 'produce-loop', brokers, topic, opts });
+}
 
 /** A kafkajs producer with the producer-api's settings (see ActivityPublisher). */
 export async function rawProducer(brokers: string): Promise<Producer> {
@@ -31,6 +37,15 @@ export interface ProduceResult {
   p99Ms: number;
 }
 
+export interface ProduceLoopOptions {
+  batchSize: number;
+  concurrency: number;
+  seconds?: number;
+  maxEvents?: number;
+  /** Cycle pre-built batches (as the HTTP load generator cycles bodies): times sending only. */
+  prebuilt?: boolean;
+}
+
 /**
  * `concurrency` loops, each sending `batchSize` records per send() with acks=all and gzip, as the
  * API does per request; stops after `seconds` or once `maxEvents` records were acknowledged.
@@ -38,14 +53,7 @@ export interface ProduceResult {
 export async function produceLoop(
   producer: Producer,
   topic: string,
-  opts: {
-    batchSize: number;
-    concurrency: number;
-    seconds?: number;
-    maxEvents?: number;
-    /** Cycle pre-built batches (as the HTTP load generator cycles bodies): times sending only. */
-    prebuilt?: boolean;
-  },
+  opts: ProduceLoopOptions,
 ): Promise<ProduceResult> {
   const pool = opts.prebuilt
     ? Array.from({ length: 20 }, (_, b) =>

@@ -20,7 +20,12 @@ import { batchBodies, singleBodies } from './events';
 import { batchMax, singleAtRate, singleClosedLoop } from './ingest';
 import { openLoopInChild } from './open-loop';
 import { Pair, PairSummary, measuredCpu, perThousand, summarizePairs } from './cpu';
-import { produceLoop, producerPerformance, rawProducer } from './kafka-baseline';
+import {
+  produceLoop,
+  produceLoopInChild,
+  producerPerformance,
+  rawProducer,
+} from './kafka-baseline';
 import { RssWatch, maxHeap } from './memory';
 import { Machine, machine, table, writeJson } from './report';
 import { ProfileSummary, formatSummary, summarizeDir } from './profile';
@@ -177,43 +182,37 @@ async function sinkPhase(s: Stack): Promise<void> {
 /**
  * Batch ingest against raw kafkajs as interleaved pairs (raw, API, raw, API, …): each ratio is
  * taken minutes apart at most, so the machine's drift hits both sides; CPU seconds per 1,000
- * events of the API process and of the bench process running the raw producer come with each.
+ * events of the API process and of the process running the raw producer (a fresh one per pair,
+ * see inFreshProcess) come with each.
  */
 async function batchPairs(s: Stack): Promise<PairSummary> {
   const { config: c, producer: api } = s;
-  const raw = await rawProducer(c.brokers);
   const pairs: Pair[] = [];
-  try {
-    for (let i = 0; i < c.pairs; i += 1) {
-      const base = await measuredCpu('self', () =>
-        produceLoop(raw, s.topic, {
-          batchSize: c.batch.size,
-          concurrency: c.batch.connections,
-          seconds: c.batch.seconds,
-          prebuilt: true,
-        }),
-      );
-      const ours = await measuredCpu(api.pid, () =>
-        batchMax(api.url, c.batch.size, c.batch.connections, c.batch.seconds),
-      );
-      const baselineCpuPer1k = perThousand(base.cpuSeconds, base.result.events);
-      const oursCpuPer1k = perThousand(ours.cpuSeconds, ours.result.requests * c.batch.size);
-      pairs.push({
-        baseline: base.result.eventsPerSec,
-        ours: ours.result.eventsPerSec,
-        ratio: ours.result.eventsPerSec / base.result.eventsPerSec,
-        baselineCpuPer1k,
-        oursCpuPer1k,
-        cpuRatio: oursCpuPer1k / baselineCpuPer1k,
-      });
-      s.results.batch = ours.result;
-      s.results.rawBatch = base.result;
-      progress(
-        `  pair ${i + 1}/${c.pairs}: raw ${base.result.eventsPerSec.toFixed(0)} ev/s, API ${ours.result.eventsPerSec.toFixed(0)} ev/s`,
-      );
-    }
-  } finally {
-    await raw.disconnect();
+  for (let i = 0; i < c.pairs; i += 1) {
+    const base = await produceLoopInChild(c.brokers, s.topic, {
+      batchSize: c.batch.size,
+      concurrency: c.batch.connections,
+      seconds: c.batch.seconds,
+      prebuilt: true,
+    });
+    const ours = await measuredCpu(api.pid, () =>
+      batchMax(api.url, c.batch.size, c.batch.connections, c.batch.seconds),
+    );
+    const baselineCpuPer1k = perThousand(base.cpuSeconds, base.result.events);
+    const oursCpuPer1k = perThousand(ours.cpuSeconds, ours.result.requests * c.batch.size);
+    pairs.push({
+      baseline: base.result.eventsPerSec,
+      ours: ours.result.eventsPerSec,
+      ratio: ours.result.eventsPerSec / base.result.eventsPerSec,
+      baselineCpuPer1k,
+      oursCpuPer1k,
+      cpuRatio: oursCpuPer1k / baselineCpuPer1k,
+    });
+    s.results.batch = ours.result;
+    s.results.rawBatch = base.result;
+    progress(
+      `  pair ${i + 1}/${c.pairs}: raw ${base.result.eventsPerSec.toFixed(0)} ev/s, API ${ours.result.eventsPerSec.toFixed(0)} ev/s`,
+    );
   }
   return summarizePairs(pairs);
 }
@@ -272,14 +271,14 @@ async function ingestPhase(s: Stack): Promise<void> {
   progress(
     `  ${r.batchTxn.eventsPerSec.toFixed(0)} ev/s with transactions; raw kafkajs 1/send baseline`,
   );
-  const producer = await rawProducer(c.brokers);
-  r.rawSingle = await produceLoop(producer, s.topic, {
-    batchSize: 1,
-    concurrency: c.single.maxConnections,
-    seconds: c.single.seconds,
-    prebuilt: true,
-  });
-  await producer.disconnect();
+  r.rawSingle = (
+    await produceLoopInChild(c.brokers, s.topic, {
+      batchSize: 1,
+      concurrency: c.single.maxConnections,
+      seconds: c.single.seconds,
+      prebuilt: true,
+    })
+  ).result;
   progress(
     `  ${r.rawSingle.eventsPerSec.toFixed(0)} ev/s; Kafka ProducerPerformance, ${c.perfRecords} records`,
   );

@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { inFreshProcess } from './fresh-process';
 import type { HttpLoadResult } from './ingest';
 import { percentile } from './stats';
 
@@ -110,23 +110,7 @@ export async function openLoop(opts: OpenLoopOptions): Promise<HttpLoadResult> {
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
-/**
- * openLoop in a fresh Node process: the bench process has produced and inserted hundreds of
- * thousands of events by the time the ingest phase runs, and its own pauses were timed as the
- * server's latency (same app build: p99 56.3 ms with the generator in it, 16.7 ms in a child).
- */
+/** openLoop in a fresh Node process (see inFreshProcess). */
 export function openLoopInChild(opts: OpenLoopOptions): Promise<HttpLoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, [], { execArgv: [], stdio: 'inherit' });
-    child.once('message', (result: HttpLoadResult) => resolve(result));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`open-loop load generator exited (${code})`)));
-    child.send(opts);
-  });
-}
-
-if (require.main === module) {
-  process.once('message', (opts: OpenLoopOptions) => {
-    void openLoop(opts).then((result) => process.send?.(result, () => process.exit(0)));
-  });
+  return inFreshProcess({ kind: 'open-loop', opts });
 }
