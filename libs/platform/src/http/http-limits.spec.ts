@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import Fastify, { FastifyInstance } from 'fastify';
 import type { AdmissionGate, AdmissionRequest } from './admission';
 import { applyHttpLimits } from './http-limits';
@@ -135,6 +136,57 @@ describe('load shedding on bytes in flight', () => {
       release();
       expect((await big).statusCode).toBe(200);
       expect((await fastify.inject(body(600 * 1024))).statusCode).toBe(200);
+    } finally {
+      await fastify.close();
+    }
+  });
+});
+
+describe('what a request holds of the bounds', () => {
+  it('is given back when its client disconnects before the answer, whole body sent', async () => {
+    const fastify = Fastify();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let started: () => void = () => undefined;
+    const handling = new Promise<void>((r) => (started = r));
+    fastify.post('/v1/slow', async () => {
+      started();
+      await held;
+      return { ok: true };
+    });
+    applyHttpLimits(fastify, {
+      requestTimeoutMs: 10_000,
+      headersTimeoutMs: 5000,
+      keepAliveTimeoutMs: 5000,
+      shedEventLoopDelayMs: 0,
+      maxInFlight: 1,
+      maxInFlightBytes: 0,
+    });
+    answerAsProblemFilter(fastify);
+    const url = new URL(await fastify.listen({ port: 0, host: '127.0.0.1' }));
+    const post = { method: 'POST', url: '/v1/slow', payload: { a: 1 } } as const;
+    try {
+      // A client that sends its whole body, then goes away while the handler waits (a timeout,
+      // a closed tab, a load generator that exits).
+      const gone = request({
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/slow',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      gone.on('error', () => undefined);
+      gone.end(JSON.stringify({ a: 1 }));
+      await handling;
+      expect((await fastify.inject(post)).statusCode).toBe(503);
+      gone.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      await new Promise((r) => setTimeout(r, 50));
+      const next = await fastify.inject(post);
+      expect(next.statusCode).toBe(200);
+      // And the next one again: each answered request gives its place back too.
+      expect((await fastify.inject(post)).statusCode).toBe(200);
     } finally {
       await fastify.close();
     }

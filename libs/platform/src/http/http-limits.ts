@@ -96,26 +96,10 @@ export function applyHttpLimits(
   server.headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   const lag = limits.shedEventLoopDelayMs > 0 ? new EventLoopLag() : null;
-  const counted = new WeakMap<object, number>();
   let inFlight = 0;
   let inFlightBytes = 0;
-  const release = (request: object): void => {
-    const bytes = counted.get(request);
-    if (bytes === undefined) return;
-    counted.delete(request);
-    inFlight -= 1;
-    inFlightBytes -= bytes;
-  };
   fastify.addHook('onClose', (_instance, done) => {
     lag?.stop();
-    done();
-  });
-  fastify.addHook('onResponse', (request, _reply, done) => {
-    release(request);
-    done();
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    release(request);
     done();
   });
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -138,9 +122,20 @@ export function applyHttpLimits(
             headers: request.headers,
           }) ?? null);
     if (why === null) {
+      const response = reply.raw;
+      // A client already gone holds nothing.
+      if (response.destroyed) return done();
       inFlight += 1;
       inFlightBytes += bytes;
-      counted.set(request, bytes);
+      // Released when the response closes: answered, or its connection gone. Fastify's
+      // onResponse and onRequestAbort hooks both miss a client that disconnects after sending its
+      // whole body and before the answer (its response never finishes, and the request was not
+      // aborted); each such request held its place for good, and ten 100 KB batches left behind
+      // by clients that went away made the API refuse every batch until it restarted.
+      response.once('close', () => {
+        inFlight -= 1;
+        inFlightBytes -= bytes;
+      });
       return done();
     }
     // The body is not wanted: closing the connection stops the client from sending it.
