@@ -78,7 +78,7 @@ interface Kafkajs {
   Long: { fromInt(value: number): unknown };
   Produce: ProduceDefinition;
   apiKey: number;
-  None: number;
+  Compression: { None: number; GZIP: number };
   Record: (record: Message & { offsetDelta: number; timestampDelta: number }) => EncoderInstance;
   RecordBatch: (batch: Record<string, unknown>) => Promise<EncoderInstance>;
 }
@@ -90,7 +90,8 @@ const load = (): Kafkajs => {
     Long: require('kafkajs/src/utils/long') as Kafkajs['Long'],
     Produce: require(`${base}/requests/produce`) as ProduceDefinition,
     apiKey: (require(`${base}/requests/apiKeys`) as { Produce: number }).Produce,
-    None: (require(`${base}/message/compression`) as { Types: { None: number } }).Types.None,
+    Compression: (require(`${base}/message/compression`) as { Types: Kafkajs['Compression'] })
+      .Types,
     Record: require(`${base}/recordBatch/record/v0`) as Kafkajs['Record'],
     RecordBatch: (require(`${base}/recordBatch/v0`) as Pick<Kafkajs, 'RecordBatch'>).RecordBatch,
   };
@@ -156,7 +157,7 @@ function leanRequest(k: Kafkajs, args: RequestArgs) {
     transactionalId = null,
     producerId = k.Long.fromInt(-1),
     producerEpoch = 0,
-    compression = k.None,
+    compression = k.Compression.None,
     topicData,
   } = args;
   const encodePartition = async ({ partition, messages, firstSequence }: PartitionData) => {
@@ -228,7 +229,7 @@ function sampleRequests(k: Kafkajs): RequestArgs[] {
     },
     { key: 'user-2', value: null, headers: { multi: ['a', 'b'] }, timestamp: 1_700_000_000_100 },
   ];
-  return [k.None, 1 /* gzip */].flatMap((compression) => [
+  return [k.Compression.None, k.Compression.GZIP].flatMap((compression) => [
     {
       acks: -1,
       timeout: 5000,
