@@ -17,15 +17,14 @@ export const selfCpuSeconds = (): number => {
   return (user + system) / 1e6;
 };
 
-/** CPU seconds spent by `pid` (or this process) while `work` ran. */
+/** CPU seconds spent by process `pid` while `work` ran. */
 export async function measuredCpu<T>(
-  pid: number | 'self',
+  pid: number,
   work: () => Promise<T>,
 ): Promise<{ result: T; cpuSeconds: number }> {
-  const read = () => (pid === 'self' ? selfCpuSeconds() : cpuSeconds(pid));
-  const before = read();
+  const before = cpuSeconds(pid);
   const result = await work();
-  return { result, cpuSeconds: read() - before };
+  return { result, cpuSeconds: cpuSeconds(pid) - before };
 }
 
 /** CPU seconds per 1,000 events. */

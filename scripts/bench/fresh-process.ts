@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { selfCpuSeconds } from './cpu';
 import type { ClosedLoopOptions, HttpLoadResult } from './ingest';
 import type { ProduceLoopOptions, ProduceResult } from './kafka-baseline';
 import type { OpenLoopOptions } from './open-loop';
@@ -47,10 +48,9 @@ async function run(job: FreshProcessJob): Promise<Answers[FreshProcessJob['kind'
       const { rawProducer, produceLoop } = await import('./kafka-baseline');
       const producer = await rawProducer(job.brokers);
       try {
-        const before = process.cpuUsage();
+        const before = selfCpuSeconds();
         const result = await produceLoop(producer, job.topic, job.opts);
-        const used = process.cpuUsage(before);
-        return { result, cpuSeconds: (used.user + used.system) / 1e6 };
+        return { result, cpuSeconds: selfCpuSeconds() - before };
       } finally {
         await producer.disconnect();
       }

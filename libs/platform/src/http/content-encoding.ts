@@ -100,17 +100,19 @@ function decoding(
 export function decodeRequestBodies(fastify: FastifyInstance, bodyLimitBytes: number): void {
   // A callback hook, not an async one: it runs on every request, and nearly all have no coding.
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
-    if (request.headers['content-encoding'] === undefined) return done(null, payload);
-    decodedBody(request, payload, bodyLimitBytes).then((body) => done(null, body), done);
+    const header = request.headers['content-encoding'];
+    if (header === undefined) return done(null, payload);
+    decodedBody(header, request, payload, bodyLimitBytes).then((body) => done(null, body), done);
   });
 }
 
 async function decodedBody(
+  header: string,
   request: FastifyRequest,
   payload: Readable,
   bodyLimitBytes: number,
 ): Promise<Readable> {
-  const coding = (request.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const coding = header.trim().toLowerCase();
   if (coding === '' || coding === 'identity') return payload;
   if (!isSupported(coding)) {
     throw new CodedError(

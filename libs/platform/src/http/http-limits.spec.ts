@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import Fastify, { FastifyInstance } from 'fastify';
 import type { AdmissionGate, AdmissionRequest } from './admission';
-import { applyHttpLimits } from './http-limits';
+import { type HttpLimits, applyHttpLimits } from './http-limits';
 
 /** What the app's ProblemFilter does with the ProblemException: status, headers, message. */
 function answerAsProblemFilter(fastify: FastifyInstance): void {
@@ -19,6 +19,17 @@ function answerAsProblemFilter(fastify: FastifyInstance): void {
   );
 }
 
+/** Generous timeouts and no shedding, but for the bounds a test sets. */
+const limits = (bounds: Partial<HttpLimits>): HttpLimits => ({
+  requestTimeoutMs: 10_000,
+  headersTimeoutMs: 5000,
+  keepAliveTimeoutMs: 5000,
+  shedEventLoopDelayMs: 0,
+  maxInFlight: 0,
+  maxInFlightBytes: 0,
+  ...bounds,
+});
+
 const busy = (ms: number) => {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -31,14 +42,7 @@ describe('load shedding on event-loop lag', () => {
     const fastify = Fastify();
     fastify.get('/v1/things', async () => ({ ok: true }));
     fastify.get('/health/live', async () => ({ status: 'ok' }));
-    applyHttpLimits(fastify, {
-      requestTimeoutMs: 10_000,
-      headersTimeoutMs: 5000,
-      keepAliveTimeoutMs: 5000,
-      shedEventLoopDelayMs: 50,
-      maxInFlight: 0,
-      maxInFlightBytes: 0,
-    });
+    applyHttpLimits(fastify, limits({ shedEventLoopDelayMs: 50 }));
     answerAsProblemFilter(fastify);
     await fastify.ready();
     try {
@@ -74,14 +78,7 @@ describe('load shedding on requests in flight', () => {
       await held;
       return { ok: true };
     });
-    applyHttpLimits(fastify, {
-      requestTimeoutMs: 10_000,
-      headersTimeoutMs: 5000,
-      keepAliveTimeoutMs: 5000,
-      shedEventLoopDelayMs: 0,
-      maxInFlight: 2,
-      maxInFlightBytes: 0,
-    });
+    applyHttpLimits(fastify, limits({ maxInFlight: 2 }));
     answerAsProblemFilter(fastify);
     await fastify.ready();
     try {
@@ -110,14 +107,7 @@ describe('load shedding on bytes in flight', () => {
       await held;
       return { ok: true };
     });
-    applyHttpLimits(fastify, {
-      requestTimeoutMs: 10_000,
-      headersTimeoutMs: 5000,
-      keepAliveTimeoutMs: 5000,
-      shedEventLoopDelayMs: 0,
-      maxInFlight: 0,
-      maxInFlightBytes: 1024 * 1024,
-    });
+    applyHttpLimits(fastify, limits({ maxInFlightBytes: 1024 * 1024 }));
     answerAsProblemFilter(fastify);
     await fastify.ready();
     const body = (bytes: number) => ({
@@ -154,14 +144,7 @@ describe('what a request holds of the bounds', () => {
       await held;
       return { ok: true };
     });
-    applyHttpLimits(fastify, {
-      requestTimeoutMs: 10_000,
-      headersTimeoutMs: 5000,
-      keepAliveTimeoutMs: 5000,
-      shedEventLoopDelayMs: 0,
-      maxInFlight: 1,
-      maxInFlightBytes: 0,
-    });
+    applyHttpLimits(fastify, limits({ maxInFlight: 1 }));
     answerAsProblemFilter(fastify);
     const url = new URL(await fastify.listen({ port: 0, host: '127.0.0.1' }));
     const post = { method: 'POST', url: '/v1/slow', payload: { a: 1 } } as const;
@@ -210,18 +193,7 @@ describe('load shedding on the app’s own admission gate', () => {
         return saturated ? '12 records wait for Kafka' : null;
       },
     };
-    applyHttpLimits(
-      fastify,
-      {
-        requestTimeoutMs: 10_000,
-        headersTimeoutMs: 5000,
-        keepAliveTimeoutMs: 5000,
-        shedEventLoopDelayMs: 0,
-        maxInFlight: 0,
-        maxInFlightBytes: 0,
-      },
-      gate,
-    );
+    applyHttpLimits(fastify, limits({}), gate);
     answerAsProblemFilter(fastify);
     await fastify.ready();
     const post = () =>
