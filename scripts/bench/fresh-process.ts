@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { selfCpuSeconds } from './cpu';
+import { measuredCpu } from './cpu';
 import type { ClosedLoopOptions, HttpLoadResult } from './ingest';
 import type { ProduceLoopOptions, ProduceResult } from './kafka-baseline';
 import type { OpenLoopOptions } from './open-loop';
@@ -48,9 +48,8 @@ async function run(job: FreshProcessJob): Promise<Answers[FreshProcessJob['kind'
       const { rawProducer, produceLoop } = await import('./kafka-baseline');
       const producer = await rawProducer(job.brokers);
       try {
-        const before = selfCpuSeconds();
-        const result = await produceLoop(producer, job.topic, job.opts);
-        return { result, cpuSeconds: selfCpuSeconds() - before };
+        // Read from /proc like the app's side of the pair (main.ts), so both use one clock.
+        return await measuredCpu(process.pid, () => produceLoop(producer, job.topic, job.opts));
       } finally {
         await producer.disconnect();
       }
