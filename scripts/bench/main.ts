@@ -30,7 +30,14 @@ import { RssWatch, maxHeap } from './memory';
 import { Machine, machine, table, writeJson } from './report';
 import { ProfileSummary, formatSummary, summarizeDir } from './profile';
 import { Results, toRows } from './rows';
-import { DrainResult, baselineInsertMany, drain, waitStored } from './sink';
+import {
+  DrainResult,
+  baselineInsertMany,
+  drain,
+  endOffsets,
+  rawKafkaDrain,
+  waitStored,
+} from './sink';
 import { BenchApp, ensureInfra, isolation } from './stack';
 
 const t0 = performance.now();
@@ -108,17 +115,23 @@ function databasePid(s: Stack): number | undefined {
 
 /**
  * Interleaved pairs: a backlog with the consumer stopped, raw insertMany of as many documents
- * (the baseline), then the consumer drains the backlog. CPU per 1k documents of the consumer and
- * of the inserting bench process come with each pair, and the database's on both sides.
+ * (the baseline), a raw kafkajs consumer draining the same backlog into a collection of its own
+ * (a reference: the least a consumer does), then the consumer drains the backlog. Both raw sides
+ * write into collections as large as the consumer's. CPU per 1k documents of the consumer and of
+ * the bench process on the raw sides come with each pair, and the database's on both sides.
  */
 async function sinkPhase(s: Stack): Promise<void> {
   const { config: c } = s;
   const perPair = Math.ceil(c.sink.backlog / c.pairs);
   const dbPid = databasePid(s);
   const pairs: Pair[] = [];
+  const rawPairs: Pair[] = [];
   const drains: DrainResult[] = [];
   let storedSoFar = s.e2eLeftover;
+  // The consumer's collection before each drain (the end-to-end phase wrote to its own).
+  let inCollection = 0;
   for (let i = 0; i < c.pairs; i += 1) {
+    const from = await endOffsets(c.brokers, s.topic);
     const producer = await rawProducer(c.brokers);
     progress(`sink pair ${i + 1}/${c.pairs}: a backlog of ${perPair} events with raw kafkajs`);
     s.results.backlog = await produceLoop(producer, s.topic, {
@@ -128,7 +141,7 @@ async function sinkPhase(s: Stack): Promise<void> {
     });
     await producer.disconnect();
     progress(
-      `  baseline insertMany of ${perPair} docs, ${c.sink.flushSize}/batch, ${c.sink.insertConcurrency} at a time`,
+      `  baseline insertMany of ${perPair} docs, ${c.sink.flushSize}/batch, ${c.sink.insertConcurrency} at a time, into ${inCollection} as the consumer's collection holds`,
     );
     const base = await baselineInsertMany(
       s.mongoUri,
@@ -137,13 +150,30 @@ async function sinkPhase(s: Stack): Promise<void> {
         batchSize: c.sink.flushSize,
         concurrency: c.sink.insertConcurrency,
         topic: s.topic,
+        startSize: inCollection,
       },
       dbPid,
     );
     s.results.insertBaseline = base;
     const expected = perPair + (i === 0 ? s.e2eLeftover : 0);
     storedSoFar += perPair;
-    progress(`  ${base.docsPerSec.toFixed(0)} docs/s; the consumer drains ${expected}`);
+    const raw = await rawKafkaDrain(
+      c.brokers,
+      s.mongoUri,
+      {
+        docs: perPair,
+        batchSize: c.sink.flushSize,
+        concurrency: c.sink.insertConcurrency,
+        topic: s.topic,
+        startSize: inCollection,
+        from,
+        timeoutSeconds: c.sink.timeoutSeconds,
+      },
+      dbPid,
+    );
+    progress(
+      `  ${base.docsPerSec.toFixed(0)} docs/s; a raw kafkajs drain ${raw.docsPerSec.toFixed(0)} docs/s; the consumer drains ${expected}`,
+    );
     const { result } = await drain(
       () => startConsumer(s),
       s.mongoUri,
@@ -153,6 +183,7 @@ async function sinkPhase(s: Stack): Promise<void> {
       dbPid,
     );
     drains.push({ ...result, expected: storedSoFar });
+    inCollection = storedSoFar;
     await stopConsumer(s, 'drain');
     const baselineCpuPer1k = perThousand(base.cpuSeconds ?? NaN, base.docs);
     const oursCpuPer1k = perThousand(result.cpuSeconds, result.docs);
@@ -170,11 +201,20 @@ async function sinkPhase(s: Stack): Promise<void> {
           }
         : {}),
     });
+    rawPairs.push({
+      baseline: raw.docsPerSec,
+      ours: result.docsPerSec,
+      ratio: result.docsPerSec / raw.docsPerSec,
+      baselineCpuPer1k: perThousand(raw.cpuSeconds ?? NaN, raw.docs),
+      oursCpuPer1k,
+      cpuRatio: oursCpuPer1k / perThousand(raw.cpuSeconds ?? NaN, raw.docs),
+    });
     progress(
-      `  ${result.docsPerSec.toFixed(0)} docs/s (${((100 * result.docsPerSec) / base.docsPerSec).toFixed(0)} % of raw), ${result.storedInDb} docs in the database`,
+      `  ${result.docsPerSec.toFixed(0)} docs/s (${((100 * result.docsPerSec) / base.docsPerSec).toFixed(0)} % of raw insertMany, ${((100 * result.docsPerSec) / raw.docsPerSec).toFixed(0)} % of the raw drain), ${result.storedInDb} docs in the database`,
     );
   }
   s.results.drainPairs = summarizePairs(pairs);
+  s.results.rawDrainPairs = summarizePairs(rawPairs);
   // The last drain holds the collection's total; its rate is the median pair's below.
   s.results.drain = drains[drains.length - 1];
 }

@@ -24,6 +24,8 @@ export interface Results {
   drain?: DrainResult;
   /** Consumer drain against raw insertMany, interleaved pairs with CPU per 1k documents. */
   drainPairs?: PairSummary;
+  /** Consumer drain against a raw kafkajs drain (a reference: what the engine's work costs). */
+  rawDrainPairs?: PairSummary;
   e2e?: E2eResult;
   overload?: {
     offeredRps: number;
@@ -164,7 +166,7 @@ function sinkRows(c: BenchConfig, r: Results): Row[] {
   return [
     row({
       section: 'Sink',
-      metric: `consumer drain, ${dp.pairs.length} pairs of ${insertBaseline.docs.toLocaleString('en-US')} (flush ${c.sink.flushSize}; indexes ${insertBaseline.indexes.join(', ')}; ratios ${pct(dp.ratio.min)}–${pct(dp.ratio.max)})`,
+      metric: `consumer drain, ${dp.pairs.length} pairs of ${insertBaseline.docs.toLocaleString('en-US')} (flush ${c.sink.flushSize}; indexes ${insertBaseline.indexes.join(', ')}; baseline's collection as large as the consumer's; ratios ${pct(dp.ratio.min)}–${pct(dp.ratio.max)})`,
       value: dp.oursMedian,
       unit: 'docs/s',
       baseline: { name: 'raw insertMany', value: dp.baselineMedian },
@@ -189,6 +191,26 @@ function sinkRows(c: BenchConfig, r: Results): Row[] {
             unit: 's',
             baseline: { name: 'under raw insertMany', value: dbCpu.baseline },
             ratio: `${(dbCpu.ours / dbCpu.baseline).toFixed(2)}×`,
+          }),
+        ]
+      : []),
+    ...(r.rawDrainPairs
+      ? [
+          row({
+            section: 'Sink',
+            metric: `consumer drain vs a raw kafkajs drain (eachBatch, JSON.parse, insertMany, commit; no validation, DLQ, analytics or Nest; ratios ${pct(r.rawDrainPairs.ratio.min)}–${pct(r.rawDrainPairs.ratio.max)})`,
+            value: r.rawDrainPairs.oursMedian,
+            unit: 'docs/s',
+            baseline: { name: 'raw kafkajs drain', value: r.rawDrainPairs.baselineMedian },
+            ratio: pct(r.rawDrainPairs.ratio.median),
+          }),
+          row({
+            section: 'Sink',
+            metric: `consumer CPU per 1k docs vs the raw drain's process (ratios ${r.rawDrainPairs.cpuRatio.min.toFixed(2)}–${r.rawDrainPairs.cpuRatio.max.toFixed(2)}×)`,
+            value: r.rawDrainPairs.oursCpuPer1k,
+            unit: 's',
+            baseline: { name: 'raw drain process', value: r.rawDrainPairs.baselineCpuPer1k },
+            ratio: `${r.rawDrainPairs.cpuRatio.median.toFixed(2)}×`,
           }),
         ]
       : []),
