@@ -143,32 +143,22 @@ async function sinkPhase(s: Stack): Promise<void> {
     progress(
       `  baseline insertMany of ${perPair} docs, ${c.sink.flushSize}/batch, ${c.sink.insertConcurrency} at a time, into ${inCollection} as the consumer's collection holds`,
     );
-    const base = await baselineInsertMany(
-      s.mongoUri,
-      {
-        docs: perPair,
-        batchSize: c.sink.flushSize,
-        concurrency: c.sink.insertConcurrency,
-        topic: s.topic,
-        startSize: inCollection,
-      },
-      dbPid,
-    );
+    // Both raw sides insert as the consumer flushes, into collections as large as its own.
+    const work = {
+      docs: perPair,
+      batchSize: c.sink.flushSize,
+      concurrency: c.sink.insertConcurrency,
+      topic: s.topic,
+      startSize: inCollection,
+    };
+    const base = await baselineInsertMany(s.mongoUri, work, dbPid);
     s.results.insertBaseline = base;
     const expected = perPair + (i === 0 ? s.e2eLeftover : 0);
     storedSoFar += perPair;
     const raw = await rawKafkaDrain(
       c.brokers,
       s.mongoUri,
-      {
-        docs: perPair,
-        batchSize: c.sink.flushSize,
-        concurrency: c.sink.insertConcurrency,
-        topic: s.topic,
-        startSize: inCollection,
-        from,
-        timeoutSeconds: c.sink.timeoutSeconds,
-      },
+      { ...work, from, timeoutSeconds: c.sink.timeoutSeconds },
       dbPid,
     );
     progress(

@@ -167,7 +167,8 @@ export async function rawKafkaDrain(
   databasePid?: number,
 ): Promise<Omit<InsertResult, 'indexes'>> {
   const client = new MongoClient(mongoUri);
-  const groupId = `bench-raw-drain-${opts.topic}-${opts.startSize}`;
+  // Named after the run's topic, so the bench's cleanup deletes it with the run's other groups.
+  const groupId = `${opts.topic}.raw-drain-${opts.startSize}`;
   const kafka = benchKafka(brokers);
   const admin = kafka.admin();
   // kafkajs's default fetch sizes (1 MiB per partition), as a hand-written consumer would have
