@@ -92,7 +92,7 @@ async function collectionOfSize(
  * `concurrency` batches at a time (the consumer flushes each partition on its own), into a
  * collection holding as many documents as the consumer's does when its drain starts
  * (`startSize`): an insert into FerretDB's SQLite tables slows down as they grow (README
- * "The drain's baseline"), so an empty collection would not be the same work. The collection
+ * "The drain, a third look"), so an empty collection would not be the same work. The collection
  * is kept between pairs and topped up, untimed, to `startSize` first.
  */
 export async function baselineInsertMany(
@@ -172,7 +172,8 @@ export async function rawKafkaDrain(
   const kafka = benchKafka(brokers);
   const admin = kafka.admin();
   // kafkajs's default fetch sizes (1 MiB per partition), as a hand-written consumer would have
-  // them; the consumer fetches 32 KiB per partition for its memory (README "Fetch size").
+  // them; the consumer fetches 32 KiB per partition for its memory (README "Fetch size and the
+  // consumer's memory").
   const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
   try {
     const { collection } = await collectionOfSize(client, RAW_DRAIN_COLLECTION, opts);
