@@ -15,10 +15,13 @@ export function produceLoopInChild(brokers: string, topic: string, opts: Produce
   return inFreshProcess({ kind: 'produce-loop', brokers, topic, opts });
 }
 
+/** The bench's own kafkajs client (raw baselines, offsets, cleanup). */
+export const benchKafka = (brokers: string): Kafka =>
+  new Kafka({ clientId: 'eyego-bench', brokers: [brokers], logLevel: logLevel.WARN });
+
 /** A kafkajs producer with the producer-api's settings (see ActivityPublisher). */
 export async function rawProducer(brokers: string): Promise<Producer> {
-  const kafka = new Kafka({ clientId: 'eyego-bench', brokers: [brokers], logLevel: logLevel.WARN });
-  const producer = kafka.producer({
+  const producer = benchKafka(brokers).producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,

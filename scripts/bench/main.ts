@@ -11,7 +11,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { TOPICS } from '@app/contracts';
 import { BenchConfig, loadBenchConfig } from './config';
@@ -21,6 +20,7 @@ import { batchMax, singleAtRate, singleClosedLoop } from './ingest';
 import { openLoopInChild } from './open-loop';
 import { Pair, PairSummary, measuredCpu, perThousand, summarizePairs } from './cpu';
 import {
+  benchKafka,
   produceLoop,
   produceLoopInChild,
   producerPerformance,
@@ -191,13 +191,14 @@ async function sinkPhase(s: Stack): Promise<void> {
           }
         : {}),
     });
+    const rawCpuPer1k = perThousand(raw.cpuSeconds ?? NaN, raw.docs);
     rawPairs.push({
       baseline: raw.docsPerSec,
       ours: result.docsPerSec,
       ratio: result.docsPerSec / raw.docsPerSec,
-      baselineCpuPer1k: perThousand(raw.cpuSeconds ?? NaN, raw.docs),
+      baselineCpuPer1k: rawCpuPer1k,
       oursCpuPer1k,
-      cpuRatio: oursCpuPer1k / perThousand(raw.cpuSeconds ?? NaN, raw.docs),
+      cpuRatio: oursCpuPer1k / rawCpuPer1k,
     });
     progress(
       `  ${result.docsPerSec.toFixed(0)} docs/s (${((100 * result.docsPerSec) / base.docsPerSec).toFixed(0)} % of raw insertMany, ${((100 * result.docsPerSec) / raw.docsPerSec).toFixed(0)} % of the raw drain), ${result.storedInDb} docs in the database`,
@@ -365,7 +366,7 @@ async function overloadPhase(s: Stack): Promise<void> {
 
 async function cleanup(s: Stack, prefix: string, dbName: string): Promise<void> {
   if (process.env.BENCH_KEEP_DATA === '1') return;
-  const admin = new Kafka({ brokers: [s.config.brokers], logLevel: logLevel.WARN }).admin();
+  const admin = benchKafka(s.config.brokers).admin();
   await admin.connect();
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   await admin.deleteTopics({ topics });

@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { Collection, Document, MongoClient } from 'mongodb';
 import {
   IndexDefinition,
@@ -8,6 +7,7 @@ import {
   serverFlavourOf,
 } from '@app/activity-store';
 import { fullEvent } from './events';
+import { benchKafka } from './kafka-baseline';
 import { cpuSeconds, selfCpuSeconds } from './cpu';
 import { BenchApp, metricSum, sleep } from './stack';
 
@@ -140,9 +140,6 @@ export interface PartitionOffset {
   partition: number;
   offset: string;
 }
-
-const benchKafka = (brokers: string) =>
-  new Kafka({ clientId: 'eyego-bench', brokers: [brokers], logLevel: logLevel.WARN });
 
 /**
  * The least a consumer can do, as a reference for the drain (not its target's baseline): a kafkajs
